@@ -1,0 +1,69 @@
+"""Writes on users and roles; every change lands in the ledger."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+
+from chengguan.accounts.models import User
+from chengguan.accounts.roles import Role, check_role_combination, parse_roles
+from chengguan.core.services import ledger_append
+
+
+def role_groups_ensure() -> None:
+    """One Django group per role (idempotent)."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+def _set_groups(user: User, roles: set[Role]) -> None:
+    role_groups_ensure()
+    user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
+    user._roles_cache = frozenset(roles)
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, password: str, roles: Iterable[str], full_name: str = "",
+    region: Any = None, agency: Any = None, actor: Any = None, is_staff: bool | None = None,
+) -> User:
+    """Create a user with a policy-checked password and a legal set of roles."""
+    role_set = parse_roles(roles)
+    check_role_combination(role_set)
+    user = User(username=username, full_name=full_name, region=region, agency=agency)
+    validate_password(password, user)
+    user.set_password(password)
+    user.is_staff = bool(role_set & {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}) \
+        if is_staff is None else is_staff
+    user.save()
+    _set_groups(user, role_set)
+    ledger_append(
+        kind="user.created", subject=user, actor=actor,
+        data={
+            "username": username,
+            "roles": sorted(role_set),
+            "region": region.code if region else "",
+            "agency": agency.code if agency else "",
+        },
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: Iterable[str], actor: Any = None) -> User:
+    """Replace a user's roles; refuses two of the three administrator roles (三员分立)."""
+    role_set = parse_roles(roles)
+    check_role_combination(role_set)
+    before = sorted(g.name for g in user.groups.all())
+    _set_groups(user, role_set)
+    admin_roles = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+    if user.is_staff != bool(role_set & admin_roles):
+        user.is_staff = bool(role_set & admin_roles)
+        user.save(update_fields=["is_staff"])
+    ledger_append(
+        kind="user.roles_changed", subject=user, actor=actor,
+        data={"from": before, "to": sorted(role_set)},
+    )
+    return user

@@ -1,0 +1,1 @@
+"""Pure domain logic for territory and grids (shapely and numpy, no Django)."""

@@ -1,0 +1,58 @@
+"""The JSON API root (django-ninja, OpenAPI at /api/openapi.json).
+
+Edges only: each app's api.py parses input and calls selectors and services; domain errors
+become 4xx answers with a message a person can read, never a 500.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import django_auth
+
+import chengguan
+from chengguan.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Chengguan API",
+    version=chengguan.__version__,
+    description="城管平台接口：区划、机构、网格与定位。登录后使用（会话认证，写操作需 CSRF 令牌）。",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+def error_message(error: DomainError) -> str:
+    message = gettext(error.message)
+    return message % error.params if error.params else message
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, {"detail": error_message(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": gettext("没有权限执行此操作")}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def not_signed_in(request, exc):
+    return api.create_response(request, {"detail": gettext("请先登录")}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request, exc: ValidationError):
+    problems = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    return api.create_response(
+        request, {"detail": gettext("输入有误，请检查后重试"), "errors": problems}, status=422
+    )
+
+
+from chengguan.org.api import router as org_router  # noqa: E402  (routers need `api` defined)
+
+api.add_router("/org/", org_router)

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from chengguan.web.api import api
+
+admin.site.site_header = "城管平台 · 后台管理"
+admin.site.site_title = "城管平台"
+admin.site.index_title = "登记数据"
+
+urlpatterns = [
+    path("", include("chengguan.web.urls")),
+    path("org/", include("chengguan.org.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
