@@ -112,7 +112,8 @@ def verify_chain(
     for row in rows:
         reason = check_row(row, expected_seq=expected_seq, expected_prev=prev)
         if reason:
-            return checked, ChainProblem(seq=row.seq, reason=reason)
+            # A gap is reported at the first missing number, anything else at the row itself.
+            return checked, ChainProblem(seq=min(row.seq, expected_seq), reason=reason)
         checked += 1
         expected_seq, prev = row.seq + 1, row.hash
     if checked != head_seq or prev != head_hash:

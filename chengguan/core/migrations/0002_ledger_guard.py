@@ -11,7 +11,7 @@ from django.db import migrations
 PG_FORWARD = """
 CREATE OR REPLACE FUNCTION core_ledger_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'ledger is append-only: % refused', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'ledger is append-only: ' || TG_OP || ' refused';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER core_ledgerentry_append_only
