@@ -7,8 +7,6 @@ real commits (browser, concurrency) use `transactional_db` and load what they ne
 
 import pytest
 
-from chengguan.demo.services import demo_password
-
 TEST_UNIT = "410106"  # 上街区: about 200,000 people, some 70 grids
 
 
@@ -24,6 +22,10 @@ def load_territory(*, grid_units=(TEST_UNIT,)) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from django.conf import settings
+
+    # Password hashing is deliberately slow; the tests check policy, not the hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock():
         load_territory()
 
@@ -40,6 +42,8 @@ def _fresh_caches():
 
 @pytest.fixture
 def password() -> str:
+    from chengguan.demo.services import demo_password
+
     return demo_password()
 
 
@@ -52,8 +56,11 @@ def user_factory(db, password):
 
     def make(*roles: str, region: str | None = "4101", agency=None, username: str | None = None):
         return user_create(
-            username=username or f"user{next(counter)}", password=password, roles=list(roles),
-            region=Region.objects.get(code=region) if region else None, agency=agency,
+            username=username or f"user{next(counter)}",
+            password=password,
+            roles=list(roles),
+            region=Region.objects.get(code=region) if region else None,
+            agency=agency,
         )
 
     return make

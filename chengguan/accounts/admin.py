@@ -4,6 +4,7 @@ roles; the audit admin reads. Role changes go through `user_set_roles` (rule + l
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +17,11 @@ from chengguan.core.admin import LedgeredAdmin
 from chengguan.core.errors import DomainError
 
 
-class UserChangeForm(forms.ModelForm):
-    class Meta:
+class UserChangeForm(DjangoUserChangeForm):
+    """Django's form (the password hash is read-only, changed only through the reset form)
+    plus the 三员分立 check on roles."""
+
+    class Meta(DjangoUserChangeForm.Meta):
         model = User
         fields = "__all__"
 
@@ -25,7 +29,9 @@ class UserChangeForm(forms.ModelForm):
         groups = self.cleaned_data.get("groups")
         if groups is not None:
             try:
-                check_role_combination(Role(g.name) for g in groups if g.name in Role._value2member_map_)
+                check_role_combination(
+                    Role(g.name) for g in groups if g.name in Role._value2member_map_
+                )
             except DomainError as error:
                 raise forms.ValidationError(gettext(error.message) % error.params) from None
         return groups
@@ -56,7 +62,12 @@ class UserAdmin(LedgeredAdmin, DjangoUserAdmin):
         return "、".join(sorted(g.name for g in obj.groups.all()))
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups").select_related("region", "agency")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("groups")
+            .select_related("region", "agency")
+        )
 
     def get_readonly_fields(self, request, obj=None):
         readonly = {"last_login", "date_joined"}

@@ -19,12 +19,20 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=60, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     region = models.ForeignKey(
-        "org.Region", verbose_name=_("工作辖区"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "org.Region",
+        verbose_name=_("工作辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     agency = models.ForeignKey(
-        "org.Agency", verbose_name=_("所属机构"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "org.Agency",
+        verbose_name=_("所属机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

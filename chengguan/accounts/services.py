@@ -26,8 +26,15 @@ def _set_groups(user: User, roles: set[Role]) -> None:
 
 @transaction.atomic
 def user_create(
-    *, username: str, password: str, roles: Iterable[str], full_name: str = "",
-    region: Any = None, agency: Any = None, actor: Any = None, is_staff: bool | None = None,
+    *,
+    username: str,
+    password: str,
+    roles: Iterable[str],
+    full_name: str = "",
+    region: Any = None,
+    agency: Any = None,
+    actor: Any = None,
+    is_staff: bool | None = None,
 ) -> User:
     """Create a user with a policy-checked password and a legal set of roles."""
     role_set = parse_roles(roles)
@@ -35,12 +42,17 @@ def user_create(
     user = User(username=username, full_name=full_name, region=region, agency=agency)
     validate_password(password, user)
     user.set_password(password)
-    user.is_staff = bool(role_set & {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}) \
-        if is_staff is None else is_staff
+    user.is_staff = (
+        bool(role_set & {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+        if is_staff is None
+        else is_staff
+    )
     user.save()
     _set_groups(user, role_set)
     ledger_append(
-        kind="user.created", subject=user, actor=actor,
+        kind="user.created",
+        subject=user,
+        actor=actor,
         data={
             "username": username,
             "roles": sorted(role_set),
@@ -63,7 +75,9 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: Any = None) -> Us
         user.is_staff = bool(role_set & admin_roles)
         user.save(update_fields=["is_staff"])
     ledger_append(
-        kind="user.roles_changed", subject=user, actor=actor,
+        kind="user.roles_changed",
+        subject=user,
+        actor=actor,
         data={"from": before, "to": sorted(role_set)},
     )
     return user

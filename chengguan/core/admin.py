@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from chengguan.core import calendar_sources
@@ -14,14 +15,20 @@ from chengguan.core.services import (
 )
 
 
-class LedgeredAdmin(SimpleHistoryAdmin):
-    """Every save and delete in the back office goes through the ledgered registry service."""
+class LedgeredAdmin(ObjectPermissionsModelAdminMixin, SimpleHistoryAdmin):
+    """Every save and delete in the back office goes through the ledgered registry service,
+    and every permission check passes the object, so territorial `rules` apply."""
 
     revision: str | None = None
 
     def save_model(self, request, obj, form, change):
-        registry_save(obj=obj, actor=request.user, changed=form.changed_data, created=not change,
-                      revision=self.revision)
+        registry_save(
+            obj=obj,
+            actor=request.user,
+            changed=form.changed_data,
+            created=not change,
+            revision=self.revision,
+        )
 
     def delete_model(self, request, obj):
         registry_delete(obj=obj, actor=request.user, revision=self.revision)
@@ -61,16 +68,24 @@ class CalendarYearAdmin(admin.ModelAdmin):
             if days is None:
                 self.message_user(
                     request,
-                    _("%(year)s 年：软件包中尚无正式安排。请在“节假日与调休”中逐日录入后，用 manage.py calendar_publish 发布。")
+                    _(
+                        "%(year)s 年：软件包中尚无正式安排。请在“节假日与调休”中逐日录入后，用 manage.py calendar_publish 发布。"
+                    )
                     % {"year": year.year},
                     messages.WARNING,
                 )
                 continue
-            recomputed = calendar_year_publish(year=year.year, days=days,
-                                               source="chinesecalendar（国务院办公厅通知）",
-                                               actor=request.user)
-            self.message_user(request, _("%(year)s 年已发布，重算 %(n)s 个未到期时限。")
-                              % {"year": year.year, "n": recomputed})
+            recomputed = calendar_year_publish(
+                year=year.year,
+                days=days,
+                source="chinesecalendar（国务院办公厅通知）",
+                actor=request.user,
+            )
+            self.message_user(
+                request,
+                _("%(year)s 年已发布，重算 %(n)s 个未到期时限。")
+                % {"year": year.year, "n": recomputed},
+            )
 
 
 @admin.register(CalendarDay)
@@ -85,4 +100,3 @@ class CalendarDayAdmin(LedgeredAdmin):
 class OfficePeriodAdmin(LedgeredAdmin):
     list_display = ("start", "end")
     revision = REVISION_CALENDAR
-

@@ -35,7 +35,11 @@ def _plain(value: object) -> object:
 def canonical_json(obj: object) -> str:
     """One text per value: the same data always hashes the same, on any machine."""
     return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain,
+        obj,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=_plain,
         allow_nan=False,
     )
 
@@ -45,8 +49,16 @@ def sha256_hex(text: str) -> str:
 
 
 def build_payload(
-    *, seq: int, created_at: datetime, kind: str, subject_type: str, subject_id: str,
-    actor_id: str, actor_name: str, data: Mapping[str, object], prev_hash: str,
+    *,
+    seq: int,
+    created_at: datetime,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    actor_id: str,
+    actor_name: str,
+    data: Mapping[str, object],
+    prev_hash: str,
 ) -> str:
     return canonical_json(
         {
@@ -96,7 +108,9 @@ def check_row(row: ChainRow, *, expected_seq: int, expected_prev: str) -> str | 
     if body.get("seq") != row.seq or body.get("prev") != row.prev_hash:
         return "记录内的序号或前序哈希与字段不符（记录被修改）"
     if [body.get("kind"), body.get("subject"), body.get("actor", [None])[0]] != [
-        row.kind, [row.subject_type, row.subject_id], row.actor_id,
+        row.kind,
+        [row.subject_type, row.subject_id],
+        row.actor_id,
     ]:
         return "字段与已签名内容不符（记录被修改）"
     if row.prev_hash != expected_prev:
@@ -118,7 +132,9 @@ def verify_chain(
         expected_seq, prev = row.seq + 1, row.hash
     if checked != head_seq or prev != head_hash:
         if checked > head_seq:
-            return checked, ChainProblem(seq=head_seq + 1, reason="链尾之后出现多余记录（记录被插入）")
+            return checked, ChainProblem(
+                seq=head_seq + 1, reason="链尾之后出现多余记录（记录被插入）"
+            )
         return checked, ChainProblem(
             seq=checked + 1, reason=f"链尾记录缺失：账本头指向第 {head_seq} 条（记录被删除）"
         )

@@ -67,6 +67,9 @@ class LedgerHead(models.Model):
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
+
 
 class CalendarYear(models.Model):
     """Whether a year's holidays come from the State Council notice or from an estimate."""

@@ -46,17 +46,19 @@ def forget_cached(name: str) -> None:
 
 
 def _build_calendar(_revision: int) -> WorkCalendar:
-    overrides = {
-        d: DayKind(kind) for d, kind in CalendarDay.objects.values_list("date", "kind")
-    }
+    overrides = {d: DayKind(kind) for d, kind in CalendarDay.objects.values_list("date", "kind")}
     periods = [(p.start, p.end) for p in OfficePeriod.objects.all()] or list(DEFAULT_PERIODS)
     years = dict(CalendarYear.objects.values_list("year", "status"))
     covered = set(years) | {d.year for d in overrides}
     first, last = (min(covered), max(covered)) if covered else (2020, 2040)
     provisional = {y for y, status in years.items() if status == CalendarYear.Status.PROVISIONAL}
     return WorkCalendar(
-        overrides=overrides, periods=periods, provisional_years=provisional,
-        tz=settings.TIME_ZONE, first_year=first, last_year=last,
+        overrides=overrides,
+        periods=periods,
+        provisional_years=provisional,
+        tz=settings.TIME_ZONE,
+        first_year=first,
+        last_year=last,
     )
 
 

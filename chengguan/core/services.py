@@ -36,8 +36,13 @@ def subject_ref(obj: models.Model) -> tuple[str, str]:
 
 
 def ledger_append(
-    *, kind: str, data: Mapping[str, Any], subject: models.Model | None = None,
-    subject_type: str = "", subject_id: str = "", actor: Any = None,
+    *,
+    kind: str,
+    data: Mapping[str, Any],
+    subject: models.Model | None = None,
+    subject_type: str = "",
+    subject_id: str = "",
+    actor: Any = None,
 ) -> LedgerEntry:
     """Add one entry to the chain, in the caller's transaction.
 
@@ -53,12 +58,26 @@ def ledger_append(
     actor_name = actor.get_username() if actor_id else ""
     seq, now = head.seq + 1, timezone.now()
     payload = build_payload(
-        seq=seq, created_at=now, kind=kind, subject_type=subject_type, subject_id=subject_id,
-        actor_id=actor_id, actor_name=actor_name, data=data, prev_hash=head.hash,
+        seq=seq,
+        created_at=now,
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        data=data,
+        prev_hash=head.hash,
     )
     entry = LedgerEntry.objects.create(
-        seq=seq, created_at=now, kind=kind, subject_type=subject_type, subject_id=subject_id,
-        actor_id=actor_id, actor_name=actor_name, payload=payload, prev_hash=head.hash,
+        seq=seq,
+        created_at=now,
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        payload=payload,
+        prev_hash=head.hash,
         hash=sha256_hex(payload),
     )
     LedgerHead.objects.filter(pk=1).update(seq=seq, hash=entry.hash)
@@ -142,12 +161,16 @@ def calendar_seed(*, years: Iterable[int], actor: Any = None) -> dict[int, str]:
         elif current is None:
             _replace_year_days(year, calendar_sources.estimated_year(year))
             CalendarYear.objects.create(
-                year=year, status=CalendarYear.Status.PROVISIONAL,
+                year=year,
+                status=CalendarYear.Status.PROVISIONAL,
                 source="holidays 软件包农历推算（未含调休）",
             )
             ledger_append(
-                kind="calendar.year_estimated", subject_type="core.calendaryear",
-                subject_id=str(year), actor=actor, data={"year": year},
+                kind="calendar.year_estimated",
+                subject_type="core.calendaryear",
+                subject_id=str(year),
+                actor=actor,
+                data={"year": year},
             )
             revision_bump(REVISION_CALENDAR)
             result[year] = CalendarYear.Status.PROVISIONAL
@@ -171,13 +194,17 @@ def calendar_year_publish(
     if stray:
         from chengguan.core.errors import DomainError, gettext_noop
 
-        raise DomainError(gettext_noop("日期 %(date)s 不属于 %(year)s 年"), date=stray[0], year=year)
+        raise DomainError(
+            gettext_noop("日期 %(date)s 不属于 %(year)s 年"), date=stray[0], year=year
+        )
     _replace_year_days(year, days)
     CalendarYear.objects.update_or_create(
         year=year, defaults={"status": CalendarYear.Status.OFFICIAL, "source": source}
     )
     ledger_append(
-        kind="calendar.year_published", subject_type="core.calendaryear", subject_id=str(year),
+        kind="calendar.year_published",
+        subject_type="core.calendaryear",
+        subject_id=str(year),
         actor=actor,
         data={
             "year": year,
@@ -189,6 +216,10 @@ def calendar_year_publish(
     return deadlines_recompute(actor=actor)
 
 
+# Never copied into the (permanent) ledger, whatever model they belong to.
+SECRET_FIELDS = frozenset({"password"})
+
+
 def _field_value(obj: models.Model, name: str) -> object:
     value = getattr(obj, obj._meta.get_field(name).attname)
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
@@ -196,7 +227,11 @@ def _field_value(obj: models.Model, name: str) -> object:
 
 @transaction.atomic
 def registry_save(
-    *, obj: models.Model, actor: Any, changed: Iterable[str], created: bool,
+    *,
+    obj: models.Model,
+    actor: Any,
+    changed: Iterable[str],
+    created: bool,
     revision: str | None = None,
 ) -> models.Model:
     """Save a registry row edited in the back office, with its ledger entry, atomically.
@@ -204,10 +239,13 @@ def registry_save(
     `revision` names the in-memory structure (grid index, calendar) to rebuild after commit.
     """
     obj.save()
-    fields = sorted(name for name in changed if name in {f.name for f in obj._meta.concrete_fields})
+    concrete = {f.name for f in obj._meta.concrete_fields}
+    fields = sorted(name for name in changed if name in concrete and name not in SECRET_FIELDS)
     ledger_append(
-        kind=f"{obj._meta.label_lower}.{'created' if created else 'changed'}", subject=obj,
-        actor=actor, data={name: _field_value(obj, name) for name in fields},
+        kind=f"{obj._meta.label_lower}.{'created' if created else 'changed'}",
+        subject=obj,
+        actor=actor,
+        data={name: _field_value(obj, name) for name in fields},
     )
     if revision:
         revision_bump(revision)
@@ -220,8 +258,13 @@ def registry_delete(*, obj: models.Model, actor: Any, revision: str | None = Non
     subject_type, subject_id = subject_ref(obj)
     label = str(obj)
     obj.delete()
-    ledger_append(kind=f"{subject_type}.deleted", subject_type=subject_type, subject_id=subject_id,
-                  actor=actor, data={"was": label})
+    ledger_append(
+        kind=f"{subject_type}.deleted",
+        subject_type=subject_type,
+        subject_id=subject_id,
+        actor=actor,
+        data={"was": label},
+    )
     if revision:
         revision_bump(revision)
 
@@ -240,7 +283,11 @@ def _compute(start: datetime, amount: Decimal, unit: str):
 
 @transaction.atomic
 def deadline_start(
-    *, subject: models.Model, kind: str, start: datetime, hours: float | None = None,
+    *,
+    subject: models.Model,
+    kind: str,
+    start: datetime,
+    hours: float | None = None,
     days: int | None = None,
 ) -> Deadline:
     """Start a clock for `subject`, computed on the working calendar and kept recomputable."""
@@ -251,8 +298,14 @@ def deadline_start(
     due = _compute(start, amount, unit)
     subject_type, subject_id = subject_ref(subject)
     return Deadline.objects.create(
-        subject_type=subject_type, subject_id=subject_id, kind=kind, start_at=start,
-        amount=amount, unit=unit, due_at=due.at, provisional=due.provisional,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        kind=kind,
+        start_at=start,
+        amount=amount,
+        unit=unit,
+        due_at=due.at,
+        provisional=due.provisional,
     )
 
 
@@ -267,7 +320,9 @@ def deadlines_recompute(*, actor: Any = None) -> int:
             deadline.due_at, deadline.provisional = due.at, due.provisional
             deadline.save(update_fields=["due_at", "provisional"])
             ledger_append(
-                kind="deadline.recomputed", subject=deadline, actor=actor,
+                kind="deadline.recomputed",
+                subject=deadline,
+                actor=actor,
                 data={"from": old, "to": due.at, "provisional": due.provisional},
             )
             changed += 1

@@ -61,36 +61,44 @@ def demo_load(*, say: Callable[[str], None] = print, grids: bool = True) -> None
     role_groups_ensure()
     with transaction.atomic():
         if not Region.objects.exists():
-            counts = regions_load(divisions_csv=read_text("zhengzhou_admin_divisions_4101_to_town.csv"),
-                                  zones_csv=read_text("zones.csv"))
+            counts = regions_load(
+                divisions_csv=read_text("zhengzhou_admin_divisions_4101_to_town.csv"),
+                zones_csv=read_text("zones.csv"),
+            )
             say(f"区划：新建 {counts['created']} 个")
             populations_load(population_csv=read_text("zhengzhou_population.csv"))
     if not Region.objects.filter(boundary_source="imported").exists():
         collection = json.loads(read_text("zhengzhou_counties.geojson"))
         report = boundaries_import(features=collection["features"], level="county")
-        say(f"县区边界：导入 {len(report.imported)} 个" + (f"，问题 {len(report.problems)} 个" if report.problems else ""))
+        say(
+            f"县区边界：导入 {len(report.imported)} 个"
+            + (f"，问题 {len(report.problems)} 个" if report.problems else "")
+        )
     if not Agency.objects.exists():
         counts = agencies_build(departments_csv=read_text("departments.csv"))
         say(f"机构：新建 {counts['created']} 个")
     if grids and not Grid.objects.exists():
         report = grids_plan(seed=2017)
-        say(f"网格：规划 {report.grids} 个（{report.streets} 个街道，其中 {report.derived_streets} 个为推算边界），"
-            f"{len(report.deviations)} 个超出容差")
+        say(
+            f"网格：规划 {report.grids} 个（{report.streets} 个街道，其中 {report.derived_streets} 个为推算边界），"
+            f"{len(report.deviations)} 个超出容差"
+        )
     users_ensure(say=say)
 
 
 def users_ensure(*, say: Callable[[str], None] = print) -> None:
     password = demo_password()
-    created = []
     for demo in DEMO_USERS:
         if User.objects.filter(username=demo.username).exists():
             continue
         user_create(
-            username=demo.username, password=password, roles=[demo.role.value],
-            full_name=demo.full_name, region=Region.objects.get(code=demo.region_code),
+            username=demo.username,
+            password=password,
+            roles=[demo.role.value],
+            full_name=demo.full_name,
+            region=Region.objects.get(code=demo.region_code),
             agency=Agency.objects.get(code=demo.agency_code),
         )
-        created.append(demo.username)
-    say("演示账号（密码均为 %s）：" % password)
+    say(f"演示账号（密码均为 {password}）：")
     for demo in DEMO_USERS:
         say(f"  {demo.username:<15} {ROLE_LABELS[demo.role]}")

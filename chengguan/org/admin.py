@@ -5,6 +5,7 @@ from django.contrib import admin
 from chengguan.core.admin import LedgeredAdmin
 from chengguan.core.services import REVISION_GRIDS
 from chengguan.org.models import Agency, Grid, Region
+from chengguan.org.selectors import grids_visible, regions_visible
 
 
 @admin.register(Region)
@@ -14,6 +15,9 @@ class RegionAdmin(LedgeredAdmin):
     search_fields = ("code", "name")
     readonly_fields = ("centroid_lon", "centroid_lat", "area_km2", "boundary_source")
     autocomplete_fields = ("parent",)
+
+    def get_queryset(self, request):
+        return regions_visible(request.user)
 
 
 @admin.register(Agency)
@@ -32,3 +36,6 @@ class GridAdmin(LedgeredAdmin):
     readonly_fields = ("centroid_lon", "centroid_lat", "area_km2")
     autocomplete_fields = ("street",)
     revision = REVISION_GRIDS
+
+    def get_queryset(self, request):
+        return grids_visible(request.user).select_related("street")

@@ -60,7 +60,10 @@ class GridsIn(Schema):
 @router.get("/locate", response=LocationOut, summary="坐标定位到网格、街道、县区")
 def locate(request, params: Query[LocateIn]):
     found = selectors.locate(params.lon, params.lat)
-    return {**{k: getattr(found, k) for k in LocationOut.model_fields}, "grid_id": str(found.grid_id)}
+    return {
+        **{k: getattr(found, k) for k in LocationOut.model_fields},
+        "grid_id": str(found.grid_id),
+    }
 
 
 @router.get("/regions/tree", summary="区划树（仅本人辖区）")
@@ -70,13 +73,20 @@ def region_tree(request):
 
 @router.get("/regions/{code}", response=RegionOut, summary="区划详情")
 def region_detail(request, code: str):
-    region = selectors.regions_visible(request.user).filter(code=code).select_related("parent").first()
+    region = (
+        selectors.regions_visible(request.user).filter(code=code).select_related("parent").first()
+    )
     if region is None:
         raise NotFound(gettext_noop("没有找到该区划"))
     return RegionOut(
-        code=region.code, name=region.name, kind=region.kind,
-        parent_code=region.parent.code if region.parent else None, unit_code=region.unit_code,
-        population=region.population, households=region.households, area_km2=region.area_km2,
+        code=region.code,
+        name=region.name,
+        kind=region.kind,
+        parent_code=region.parent.code if region.parent else None,
+        unit_code=region.unit_code,
+        population=region.population,
+        households=region.households,
+        area_km2=region.area_km2,
         boundary_source=region.boundary_source,
     )
 
@@ -95,7 +105,9 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
     try:
         minx, miny, maxx, maxy = (float(v) for v in text.split(","))
     except ValueError:
-        raise DomainError(gettext_noop("bbox 应为四个数：最小经度,最小纬度,最大经度,最大纬度")) from None
+        raise DomainError(
+            gettext_noop("bbox 应为四个数：最小经度,最小纬度,最大经度,最大纬度")
+        ) from None
     if not (minx < maxx and miny < maxy):
         raise DomainError(gettext_noop("bbox 的最小值应小于最大值"))
     return minx, miny, maxx, maxy
@@ -103,8 +115,13 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
 
 @router.get("/grids", summary="网格 GeoJSON（仅本人辖区）")
 def grids(request, params: Query[GridsIn]):
-    return selectors.grids_geojson(request.user, unit_code=params.unit, street_code=params.street,
-                                   bbox=_bbox(params.bbox), limit=params.limit)
+    return selectors.grids_geojson(
+        request.user,
+        unit_code=params.unit,
+        street_code=params.street,
+        bbox=_bbox(params.bbox),
+        limit=params.limit,
+    )
 
 
 @router.get("/agencies", response=list[AgencyOut], summary="机构名录")
@@ -112,8 +129,15 @@ def agencies(request, region: str | None = None, kind: str | None = None):
     if region:
         get_object_or_404(Region, code=region)
     return [
-        AgencyOut(code=a.code, name=a.name, also_named=a.also_named, kind=a.kind, specialty=a.specialty,
-                  region_code=a.region.code, parent_code=a.parent.code if a.parent else None,
-                  managed_by_code=a.managed_by.code if a.managed_by else None)
+        AgencyOut(
+            code=a.code,
+            name=a.name,
+            also_named=a.also_named,
+            kind=a.kind,
+            specialty=a.specialty,
+            region_code=a.region.code,
+            parent_code=a.parent.code if a.parent else None,
+            managed_by_code=a.managed_by.code if a.managed_by else None,
+        )
         for a in selectors.agencies_list(region_code=region, kind=kind)
     ]

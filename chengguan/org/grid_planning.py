@@ -100,8 +100,14 @@ def synthetic_surfaces(seed: int) -> Callable[[_Area, LocalProjection, object], 
         if area_m.distance(city_point) < 15_000:
             centres.append(Centre(city_point.x, city_point.y, weight=2.0, sigma=6_000))
         points = max(200, int(population / PEOPLE_PER_SYNTHETIC_POINT))
-        return synthetic_surface(area_m, population=population, households=households,
-                                 centres=centres, points=points, rng=rng)
+        return synthetic_surface(
+            area_m,
+            population=population,
+            households=households,
+            centres=centres,
+            points=points,
+            rng=rng,
+        )
 
     return build
 
@@ -118,9 +124,15 @@ def imported_surface(surface_lonlat: tuple[np.ndarray, np.ndarray, np.ndarray, n
 
 
 @transaction.atomic
-def grids_plan(*, units: list[Region] | None = None, surface: Callable | None = None,
-               seed: int = 2017, tolerance: float | None = None, actor=None,
-               method: str = "synthetic") -> PlanReport:
+def grids_plan(
+    *,
+    units: list[Region] | None = None,
+    surface: Callable | None = None,
+    seed: int = 2017,
+    tolerance: float | None = None,
+    actor=None,
+    method: str = "synthetic",
+) -> PlanReport:
     """Plan and save the grids of `units` (default: every county-level unit)."""
     conf = settings.CHENGGUAN
     target_pop, target_hh = conf["GRID_TARGET_POPULATION"], conf["GRID_TARGET_HOUSEHOLDS"]
@@ -144,11 +156,19 @@ def grids_plan(*, units: list[Region] | None = None, surface: Callable | None = 
         for street, street_part in zip(area.streets, street_parts, strict=True):
             if area.derive_streets:
                 derived[street.code] = projection.geometry_to_degrees(street_part.geometry)
-            k = grid_count(population=street_part.population, households=street_part.households,
-                           target_population=target_pop, target_households=target_hh)
+            k = grid_count(
+                population=street_part.population,
+                households=street_part.households,
+                target_population=target_pop,
+                target_households=target_hh,
+            )
             grids = partition(street_part.geometry, people.within(street_part.geometry), [1.0] * k)
-            for deviation in out_of_tolerance(grids, target_population=target_pop,
-                                              target_households=target_hh, tolerance=tolerance):
+            for deviation in out_of_tolerance(
+                grids,
+                target_population=target_pop,
+                target_households=target_hh,
+                tolerance=tolerance,
+            ):
                 report.deviations.append(
                     f"{street.code}{deviation.index + 1:04d}（{street.name}）："
                     f"{deviation.population:.0f} 人（{deviation.population_ratio:.0%}），"
@@ -157,13 +177,20 @@ def grids_plan(*, units: list[Region] | None = None, surface: Callable | None = 
             for grid in grids:
                 if grid.geometry.is_empty:
                     continue
-                planned.append(PlannedGrid(street.code, projection.geometry_to_degrees(grid.geometry),
-                                           grid.population, grid.households))
+                planned.append(
+                    PlannedGrid(
+                        street.code,
+                        projection.geometry_to_degrees(grid.geometry),
+                        grid.population,
+                        grid.households,
+                    )
+                )
             report.by_unit[street.unit_code] = report.by_unit.get(street.unit_code, 0) + len(grids)
             report.streets += 1
     if derived:
         street_areas_save(areas=derived, actor=actor)
     report.derived_streets = len(derived)
-    report.grids = grids_replace(unit_codes=[u.code for u in units], grids=planned, actor=actor,
-                                 method=method)
+    report.grids = grids_replace(
+        unit_codes=[u.code for u in units], grids=planned, actor=actor, method=method
+    )
     return report

@@ -49,17 +49,26 @@ class Region(UUIDModel, GeometryMixin):
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     statistical = models.BooleanField(_("统计用区划代码"), default=True)
     stat_parent_code = models.CharField(_("统计上级代码"), max_length=12, blank=True)
     unit_code = models.CharField(
-        _("所属县级单位代码"), max_length=12, blank=True, db_index=True,
+        _("所属县级单位代码"),
+        max_length=12,
+        blank=True,
+        db_index=True,
         help_text=_("管理树中所属的县（市、区）或管委会；县级单位为其自身，市为空"),
     )
     host_county_code = models.CharField(
-        _("规划所在县区代码"), max_length=12, blank=True,
+        _("规划所在县区代码"),
+        max_length=12,
+        blank=True,
         help_text=_("无边界的功能区在演示网格规划中暂借的县区（导入正式边界后不再使用）"),
     )
     population = models.PositiveIntegerField(_("常住人口"), null=True, blank=True)
@@ -117,19 +126,25 @@ class Agency(UUIDModel):
     name = models.CharField(_("名称"), max_length=100)
     also_named = models.CharField(_("加挂牌子"), max_length=100, blank=True)
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
-    specialty = models.CharField(
-        _("专业"), max_length=16, choices=Specialty.choices, blank=True
-    )
+    specialty = models.CharField(_("专业"), max_length=16, choices=Specialty.choices, blank=True)
     region = models.ForeignKey(
         Region, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="agencies"
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("领导机构"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("领导机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     managed_by = models.ForeignKey(
-        "self", verbose_name=_("日常管理单位"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="managed_units",
+        "self",
+        verbose_name=_("日常管理单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_units",
     )
     active = models.BooleanField(_("有效"), default=True)
     history = HistoricalRecords()

@@ -33,7 +33,9 @@ for model in ("region", "grid"):
     rules.add_perm(f"org.view_{model}", is_active_user & in_scope)
     rules.add_perm(f"org.change_{model}", is_system_admin & in_scope)
     rules.add_perm(f"org.add_{model}", is_system_admin)
-    rules.add_perm(f"org.delete_{model}", rules.always_deny)  # registry rows are retired, not deleted
+    rules.add_perm(
+        f"org.delete_{model}", rules.always_deny
+    )  # registry rows are retired, not deleted
     rules.add_perm(f"org.view_historical{model}", is_system_admin | is_audit_admin)
 # The agency directory is not secret: everyone signed in may read it (dispatch needs it).
 rules.add_perm("org.view_agency", is_active_user)

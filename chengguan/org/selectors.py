@@ -40,15 +40,23 @@ def region_tree(user) -> list[dict[str, Any]]:
     """The visible part of the management tree, with grid and agency counts per region."""
     regions = list(
         regions_visible(user)
-        .annotate(grid_count=Count("grids", distinct=True), agency_count=Count("agencies", distinct=True))
+        .annotate(
+            grid_count=Count("grids", distinct=True), agency_count=Count("agencies", distinct=True)
+        )
         .order_by("code")
     )
     nodes = {
         r.pk: {
-            "code": r.code, "name": r.name, "kind": r.kind, "kind_label": r.get_kind_display(),
-            "population": r.population, "households": r.households,
-            "grids": r.grid_count, "agencies": r.agency_count,
-            "boundary": r.boundary_source, "children": [],
+            "code": r.code,
+            "name": r.name,
+            "kind": r.kind,
+            "kind_label": r.get_kind_display(),
+            "population": r.population,
+            "households": r.households,
+            "grids": r.grid_count,
+            "agencies": r.agency_count,
+            "boundary": r.boundary_source,
+            "children": [],
         }
         for r in regions
     }
@@ -74,7 +82,11 @@ def feature(geometry_wkb: bytes, properties: dict[str, Any]) -> dict[str, Any]:
     import json
 
     geom = _rounded(shapely.from_wkb(bytes(geometry_wkb)))
-    return {"type": "Feature", "geometry": json.loads(shapely.to_geojson(geom)), "properties": properties}
+    return {
+        "type": "Feature",
+        "geometry": json.loads(shapely.to_geojson(geom)),
+        "properties": properties,
+    }
 
 
 def boundaries_geojson(user, *, kinds: tuple[str, ...]) -> dict[str, Any]:
@@ -82,15 +94,29 @@ def boundaries_geojson(user, *, kinds: tuple[str, ...]) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": [
-            feature(r.geometry_wkb, {"code": r.code, "name": r.name, "kind": r.kind,
-                                     "boundary": r.boundary_source, "population": r.population})
+            feature(
+                r.geometry_wkb,
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "kind": r.kind,
+                    "boundary": r.boundary_source,
+                    "population": r.population,
+                },
+            )
             for r in regions.order_by("code")
         ],
     }
 
 
-def grids_geojson(user, *, unit_code: str | None = None, street_code: str | None = None,
-                  bbox: tuple[float, float, float, float] | None = None, limit: int = 10_000) -> dict[str, Any]:
+def grids_geojson(
+    user,
+    *,
+    unit_code: str | None = None,
+    street_code: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    limit: int = 10_000,
+) -> dict[str, Any]:
     grids = grids_visible(user).select_related("street")
     if unit_code:
         grids = grids.filter(region_code=unit_code)
@@ -98,15 +124,27 @@ def grids_geojson(user, *, unit_code: str | None = None, street_code: str | None
         grids = grids.filter(street__code=street_code)
     if bbox:
         minx, miny, maxx, maxy = bbox
-        grids = grids.filter(centroid_lon__gte=minx, centroid_lon__lte=maxx,
-                             centroid_lat__gte=miny, centroid_lat__lte=maxy)
+        grids = grids.filter(
+            centroid_lon__gte=minx,
+            centroid_lon__lte=maxx,
+            centroid_lat__gte=miny,
+            centroid_lat__lte=maxy,
+        )
     rows = list(grids.order_by("code")[: limit + 1])
     return {
         "type": "FeatureCollection",
         "truncated": len(rows) > limit,
         "features": [
-            feature(g.geometry_wkb, {"code": g.code, "street": g.street.name, "population": g.population,
-                                     "households": g.households, "area_km2": g.area_km2})
+            feature(
+                g.geometry_wkb,
+                {
+                    "code": g.code,
+                    "street": g.street.name,
+                    "population": g.population,
+                    "households": g.households,
+                    "area_km2": g.area_km2,
+                },
+            )
             for g in rows[:limit]
         ],
     }
@@ -130,8 +168,14 @@ def _build_index(revision: int) -> GridIndex[Location]:
     for grid_id, code, street_code, unit_code, wkb in Grid.objects.values_list(
         "id", "code", "street__code", "region_code", "geometry_wkb"
     ).iterator(chunk_size=5000):
-        location = Location(grid_id, code, street_code, names.get(street_code, ""), unit_code,
-                            names.get(unit_code, ""))
+        location = Location(
+            grid_id,
+            code,
+            street_code,
+            names.get(street_code, ""),
+            unit_code,
+            names.get(unit_code, ""),
+        )
         entries.append((location, shapely.from_wkb(bytes(wkb))))
     return GridIndex(entries, version=revision)
 

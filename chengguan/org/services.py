@@ -53,7 +53,11 @@ def regions_load(*, divisions_csv: str, zones_csv: str, actor: Any = None) -> di
     for row in divisions:
         if row["level"] == "city":
             by_code[row["code"]] = upsert(
-                row["code"], name=row["name"], kind=Region.Kind.CITY, parent=None, unit_code="",
+                row["code"],
+                name=row["name"],
+                kind=Region.Kind.CITY,
+                parent=None,
+                unit_code="",
                 stat_parent_code=row["parent_code"],
             )
     city = next(iter(by_code.values()), None)
@@ -63,29 +67,50 @@ def regions_load(*, divisions_csv: str, zones_csv: str, actor: Any = None) -> di
         if row["level"] == "county":
             zone = zones.get(row["code"])
             by_code[row["code"]] = upsert(
-                row["code"], name=row["name"], parent=city, unit_code=row["code"],
+                row["code"],
+                name=row["name"],
+                parent=city,
+                unit_code=row["code"],
                 kind=Region.Kind.ZONE if zone else Region.Kind.COUNTY,
                 short_name=zone["short_name"] if zone else "",
                 host_county_code=zone["host_county_code"] if zone else "",
-                stat_parent_code=row["parent_code"], statistical=True,
+                stat_parent_code=row["parent_code"],
+                statistical=True,
             )
     for code, zone in zones.items():
         if code not in by_code:  # a zone without a statistical code of its own
             by_code[code] = upsert(
-                code, name=zone["name"], short_name=zone["short_name"], kind=Region.Kind.ZONE,
-                parent=city, unit_code=code, statistical=zone["statistical"] == "yes",
-                host_county_code=zone["host_county_code"], stat_parent_code=city.code,
+                code,
+                name=zone["name"],
+                short_name=zone["short_name"],
+                kind=Region.Kind.ZONE,
+                parent=city,
+                unit_code=code,
+                statistical=zone["statistical"] == "yes",
+                host_county_code=zone["host_county_code"],
+                stat_parent_code=city.code,
             )
     for row in divisions:
         if row["level"] == "town":
             unit = by_code[managed_by_zone.get(row["code"], row["parent_code"])]
             by_code[row["code"]] = upsert(
-                row["code"], name=row["name"], kind=Region.Kind.STREET, parent=unit,
-                unit_code=unit.code, stat_parent_code=row["parent_code"], statistical=True,
+                row["code"],
+                name=row["name"],
+                kind=Region.Kind.STREET,
+                parent=unit,
+                unit_code=unit.code,
+                stat_parent_code=row["parent_code"],
+                statistical=True,
             )
     ledger_append(
-        kind="region.loaded", subject=city, actor=actor,
-        data={**counts, "divisions_sha256": _digest(divisions_csv), "zones_sha256": _digest(zones_csv)},
+        kind="region.loaded",
+        subject=city,
+        actor=actor,
+        data={
+            **counts,
+            "divisions_sha256": _digest(divisions_csv),
+            "zones_sha256": _digest(zones_csv),
+        },
     )
     return counts
 
@@ -103,15 +128,21 @@ def populations_load(*, population_csv: str, actor: Any = None) -> dict[str, int
 
     def census(note_prefix: str, unit: str) -> float:
         for r in rows:
-            if r["series"] == "census2020" and r["adcode"] == city.code and r["unit"] == unit \
-                    and r["note"].startswith(note_prefix):
+            if (
+                r["series"] == "census2020"
+                and r["adcode"] == city.code
+                and r["unit"] == unit
+                and r["note"].startswith(note_prefix)
+            ):
                 return float(r["value"])
         raise DomainError(gettext_noop("人口文件缺少普查数据：%(what)s"), what=note_prefix)
 
     total = census("常住人口", "persons")
     households = census("家庭户", "households") + census("集体户", "households")
     per_person = households / total
-    sample = {r["adcode"] or r["area"]: float(r["value"]) for r in rows if r["series"] == "sample2019"}
+    sample = {
+        r["adcode"] or r["area"]: float(r["value"]) for r in rows if r["series"] == "sample2019"
+    }
     sample_total = sample.pop(city.code, None) or sample.pop("全市", None) or sum(sample.values())
     source = "2019年1%抽样各区占比 × 2020年第七次人口普查全市常住人口"
     city.population, city.households = round(total), round(households)
@@ -134,7 +165,9 @@ def populations_load(*, population_csv: str, actor: Any = None) -> dict[str, int
         Region.objects.bulk_update(streets, ["population", "households", "population_source"])
         updated += 1 + len(streets)
     ledger_append(
-        kind="region.population_loaded", subject=city, actor=actor,
+        kind="region.population_loaded",
+        subject=city,
+        actor=actor,
         data={"regions": updated, "population_sha256": _digest(population_csv)},
     )
     return {"updated": updated}
@@ -155,7 +188,9 @@ LEVEL_KINDS = {
 }
 
 
-def _feature_problem(feature: Any, level: str, regions: Mapping[str, Region]) -> tuple[Region | None, Any, str | None]:
+def _feature_problem(
+    feature: Any, level: str, regions: Mapping[str, Region]
+) -> tuple[Region | None, Any, str | None]:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         return None, None, "不是 GeoJSON Feature"
     props = feature.get("properties") or {}
@@ -164,7 +199,11 @@ def _feature_problem(feature: Any, level: str, regions: Mapping[str, Region]) ->
         return None, None, "缺少区划代码（properties.adcode 或 properties.code）"
     region = regions.get(code)
     if region is None:
-        return None, None, f"区划代码 {code} 不是已登记的{'县级单位' if level == 'county' else '街道（乡镇）'}"
+        return (
+            None,
+            None,
+            f"区划代码 {code} 不是已登记的{'县级单位' if level == 'county' else '街道（乡镇）'}",
+        )
     try:
         geom = shapely.from_geojson(__import__("json").dumps(feature.get("geometry")))
     except Exception as exc:  # shapely raises GEOSException with a parser message
@@ -172,7 +211,11 @@ def _feature_problem(feature: Any, level: str, regions: Mapping[str, Region]) ->
     if geom is None or geom.is_empty:
         return region, None, f"{region.name}：几何为空"
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        return region, None, f"{region.name}：几何类型应为 Polygon/MultiPolygon，实为 {geom.geom_type}"
+        return (
+            region,
+            None,
+            f"{region.name}：几何类型应为 Polygon/MultiPolygon，实为 {geom.geom_type}",
+        )
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         return region, None, f"{region.name}：坐标超出经纬度范围（应为 WGS84 经度、纬度）"
@@ -201,7 +244,11 @@ def boundaries_import(
         region, geom, problem = _feature_problem(feature, level, regions)
         if problem and geom is not None and repair:
             geom = shapely.make_valid(geom)
-            polygons = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")]
+            polygons = [
+                g
+                for g in getattr(geom, "geoms", [geom])
+                if g.geom_type in ("Polygon", "MultiPolygon")
+            ]
             geom = shapely.union_all(polygons) if polygons else None
             report.problems.append(f"第 {index} 个要素：{problem}，已自动修复")
             problem = None if geom is not None and not geom.is_empty else f"{problem}，无法修复"
@@ -214,11 +261,24 @@ def boundaries_import(
         region.centroid_lon, region.centroid_lat = centroid.x, centroid.y
         region.area_km2 = round(projection.area_km2(geom), 3)
         region.boundary_source = BoundarySource.IMPORTED
-        region.save(update_fields=["geometry_wkb", "centroid_lon", "centroid_lat", "area_km2", "boundary_source"])
+        region.save(
+            update_fields=[
+                "geometry_wkb",
+                "centroid_lon",
+                "centroid_lat",
+                "area_km2",
+                "boundary_source",
+            ]
+        )
         ledger_append(
-            kind="region.boundary_imported", subject=region, actor=actor,
-            data={"level": level, "area_km2": region.area_km2,
-                  "wkb_sha256": hashlib.sha256(region.geometry_wkb).hexdigest()},
+            kind="region.boundary_imported",
+            subject=region,
+            actor=actor,
+            data={
+                "level": level,
+                "area_km2": region.area_km2,
+                "wkb_sha256": hashlib.sha256(region.geometry_wkb).hexdigest(),
+            },
         )
         report.imported.append(region.code)
     return report
@@ -246,38 +306,87 @@ def agencies_build(*, departments_csv: str, actor: Any = None) -> dict[str, int]
     city = Region.objects.get(kind=Region.Kind.CITY)
     departments = _rows(departments_csv)
     commission = upsert(
-        f"{city.code}-CGW", name=f"{city.name}城市管理委员会", also_named=f"{city.name}城市综合执法局",
-        kind=Agency.Kind.COMMISSION, region=city, parent=None,
+        f"{city.code}-CGW",
+        name=f"{city.name}城市管理委员会",
+        also_named=f"{city.name}城市综合执法局",
+        kind=Agency.Kind.COMMISSION,
+        region=city,
+        parent=None,
     )
-    upsert(f"{city.code}-ZD", name=f"{city.name}城市综合执法总队", kind=Agency.Kind.CORPS,
-           region=city, parent=commission)
+    upsert(
+        f"{city.code}-ZD",
+        name=f"{city.name}城市综合执法总队",
+        kind=Agency.Kind.CORPS,
+        region=city,
+        parent=commission,
+    )
     for row in departments:
         if row["level"] == "city":
-            upsert(f"{city.code}-{row['code_suffix']}", name=row["name"], kind=Agency.Kind.DEPARTMENT,
-                   specialty=row["specialty"], region=city, parent=None)
+            upsert(
+                f"{city.code}-{row['code_suffix']}",
+                name=row["name"],
+                kind=Agency.Kind.DEPARTMENT,
+                specialty=row["specialty"],
+                region=city,
+                parent=None,
+            )
     units = Region.objects.filter(kind__in=[Region.Kind.COUNTY, Region.Kind.ZONE]).order_by("code")
     for unit in units:
         label = unit.short_name or unit.name
         bureau = upsert(
-            f"{unit.code}-CGJ", name=f"{label}城市管理局", also_named=f"{label}城市综合执法局",
-            kind=Agency.Kind.BUREAU, region=unit, parent=None,
+            f"{unit.code}-CGJ",
+            name=f"{label}城市管理局",
+            also_named=f"{label}城市综合执法局",
+            kind=Agency.Kind.BUREAU,
+            region=unit,
+            parent=None,
         )
-        upsert(f"{unit.code}-ZD", name=f"{label}城市综合执法支队", kind=Agency.Kind.DETACHMENT,
-               region=unit, parent=bureau)
+        upsert(
+            f"{unit.code}-ZD",
+            name=f"{label}城市综合执法支队",
+            kind=Agency.Kind.DETACHMENT,
+            region=unit,
+            parent=bureau,
+        )
         for row in departments:
             if row["level"] == "county":
-                upsert(f"{unit.code}-{row['code_suffix']}", name=row["name"].format(unit=label),
-                       kind=Agency.Kind.DEPARTMENT, specialty=row["specialty"], region=unit,
-                       parent=bureau if row["specialty"] in ("sanitation", "municipal", "landscaping") else None)
+                upsert(
+                    f"{unit.code}-{row['code_suffix']}",
+                    name=row["name"].format(unit=label),
+                    kind=Agency.Kind.DEPARTMENT,
+                    specialty=row["specialty"],
+                    region=unit,
+                    parent=bureau
+                    if row["specialty"] in ("sanitation", "municipal", "landscaping")
+                    else None,
+                )
         for street in unit.children.filter(kind=Region.Kind.STREET).order_by("code"):
-            office_kind = "乡人民政府" if street.name.endswith("乡") else (
-                "镇人民政府" if street.name.endswith("镇") else "办事处")
-            office = upsert(f"{street.code}-JD", name=f"{street.name}{office_kind}",
-                            kind=Agency.Kind.STREET_OFFICE, region=street, parent=None)
-            upsert(f"{street.code}-DD", name=f"{label}城市综合执法支队{street.name}大队",
-                   kind=Agency.Kind.BRIGADE, region=street, parent=bureau, managed_by=office)
-    ledger_append(kind="agency.built", subject=commission, actor=actor,
-                  data={**counts, "departments_sha256": _digest(departments_csv)})
+            office_kind = (
+                "乡人民政府"
+                if street.name.endswith("乡")
+                else ("镇人民政府" if street.name.endswith("镇") else "办事处")
+            )
+            office = upsert(
+                f"{street.code}-JD",
+                name=f"{street.name}{office_kind}",
+                kind=Agency.Kind.STREET_OFFICE,
+                region=street,
+                parent=None,
+            )
+            upsert(
+                f"{street.code}-DD",
+                name=f"{label}城市综合执法支队{street.name}大队",
+                kind=Agency.Kind.BRIGADE,
+                region=street,
+                parent=bureau,
+                managed_by=office,
+            )
+    ledger_append(
+        kind="agency.built",
+        subject=commission,
+        actor=actor,
+        data={**counts, "departments_sha256": _digest(departments_csv)},
+    )
     return counts
 
 
@@ -293,8 +402,9 @@ class PlannedGrid:
 
 
 @transaction.atomic
-def grids_replace(*, unit_codes: Iterable[str], grids: list[PlannedGrid], actor: Any = None,
-                  method: str) -> int:
+def grids_replace(
+    *, unit_codes: Iterable[str], grids: list[PlannedGrid], actor: Any = None, method: str
+) -> int:
     """Replace the grids of the given county-level units with a new plan, in one transaction.
 
     Codes are the street code plus a 4-digit serial in plan order; the ledger entry carries
@@ -311,22 +421,39 @@ def grids_replace(*, unit_codes: Iterable[str], grids: list[PlannedGrid], actor:
         street = streets[planned.street_code]
         serial[street.code] = serial.get(street.code, 0) + 1
         if serial[street.code] > 9999:
-            raise DomainError(gettext_noop("街道 %(street)s 的网格超过 9999 个"), street=street.name)
+            raise DomainError(
+                gettext_noop("街道 %(street)s 的网格超过 9999 个"), street=street.name
+            )
         code = f"{street.code}{serial[street.code]:04d}"
         point = planned.geometry.representative_point()
         wkb = shapely.to_wkb(planned.geometry)
-        rows.append(Grid(
-            code=code, street=street, region_code=street.unit_code, geometry_wkb=wkb,
-            centroid_lon=point.x, centroid_lat=point.y,
-            area_km2=round(LocalProjection(point.x, point.y).area_km2(planned.geometry), 4),
-            population=round(planned.population), households=round(planned.households),
-        ))
+        rows.append(
+            Grid(
+                code=code,
+                street=street,
+                region_code=street.unit_code,
+                geometry_wkb=wkb,
+                centroid_lon=point.x,
+                centroid_lat=point.y,
+                area_km2=round(LocalProjection(point.x, point.y).area_km2(planned.geometry), 4),
+                population=round(planned.population),
+                households=round(planned.households),
+            )
+        )
         digest.update(code.encode() + hashlib.sha256(wkb).digest())
     Grid.objects.bulk_create(rows, batch_size=500)
     city = Region.objects.get(kind=Region.Kind.CITY)
-    ledger_append(kind="grid.planned", subject=city, actor=actor,
-                  data={"units": unit_codes, "grids": len(rows), "method": method,
-                        "digest": digest.hexdigest()})
+    ledger_append(
+        kind="grid.planned",
+        subject=city,
+        actor=actor,
+        data={
+            "units": unit_codes,
+            "grids": len(rows),
+            "method": method,
+            "digest": digest.hexdigest(),
+        },
+    )
     revision_bump(REVISION_GRIDS)
     return len(rows)
 
@@ -349,7 +476,15 @@ def street_areas_save(*, areas: Mapping[str, Any], actor: Any = None) -> None:
         street.centroid_lon, street.centroid_lat = point.x, point.y
         street.area_km2 = round(LocalProjection(point.x, point.y).area_km2(geom), 3)
         street.boundary_source = BoundarySource.DERIVED
-        street.save(update_fields=["geometry_wkb", "centroid_lon", "centroid_lat", "area_km2", "boundary_source"])
+        street.save(
+            update_fields=[
+                "geometry_wkb",
+                "centroid_lon",
+                "centroid_lat",
+                "area_km2",
+                "boundary_source",
+            ]
+        )
         changed.setdefault(street.unit_code, []).append(geom)
     for unit in Region.objects.filter(code__in=list(changed), kind=Region.Kind.ZONE):
         if unit.boundary_source == BoundarySource.IMPORTED:
@@ -360,7 +495,20 @@ def street_areas_save(*, areas: Mapping[str, Any], actor: Any = None) -> None:
         unit.centroid_lon, unit.centroid_lat = point.x, point.y
         unit.area_km2 = round(LocalProjection(point.x, point.y).area_km2(geom), 3)
         unit.boundary_source = BoundarySource.DERIVED
-        unit.save(update_fields=["geometry_wkb", "centroid_lon", "centroid_lat", "area_km2", "boundary_source"])
+        unit.save(
+            update_fields=[
+                "geometry_wkb",
+                "centroid_lon",
+                "centroid_lat",
+                "area_km2",
+                "boundary_source",
+            ]
+        )
     if changed:
-        ledger_append(kind="region.areas_derived", subject_type="org.region", subject_id="",
-                      actor=actor, data={"streets": sorted(areas)})
+        ledger_append(
+            kind="region.areas_derived",
+            subject_type="org.region",
+            subject_id="",
+            actor=actor,
+            data={"streets": sorted(areas)},
+        )

@@ -17,12 +17,16 @@ def regions_page(request):
 @login_required
 def map_page(request):
     scope = scope_of(request.user)
-    return render(request, "org/map.html", {
-        "tile_url": settings.CHENGGUAN["MAP_TILE_URL"],
-        "tile_attribution": settings.CHENGGUAN["MAP_TILE_ATTRIBUTION"],
-        "scope_unit": scope.unit_code or "",
-        "scope_street": scope.street_code or "",
-    })
+    return render(
+        request,
+        "org/map.html",
+        {
+            "tile_url": settings.CHENGGUAN["MAP_TILE_URL"],
+            "tile_attribution": settings.CHENGGUAN["MAP_TILE_ATTRIBUTION"],
+            "scope_unit": scope.unit_code or "",
+            "scope_street": scope.street_code or "",
+        },
+    )
 
 
 @login_required
@@ -32,7 +36,14 @@ def agencies_page(request):
         kind = None
     region = request.GET.get("region") or None
     agencies = selectors.agencies_list(region_code=region, kind=kind)
-    return render(request, "org/agencies.html", {
-        "agencies": agencies[:500], "total": agencies.count(), "kinds": Agency.Kind.choices,
-        "kind": kind or "", "region": region or "",
-    })
+    return render(
+        request,
+        "org/agencies.html",
+        {
+            "agencies": agencies[:500],
+            "total": agencies.count(),
+            "kinds": Agency.Kind.choices,
+            "kind": kind or "",
+            "region": region or "",
+        },
+    )

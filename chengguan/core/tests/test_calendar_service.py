@@ -33,13 +33,17 @@ def test_published_years_are_official_and_2027_is_provisional():
 
 
 def test_deadline_inside_2026_is_firm():
-    deadline = deadline_start(subject=subject(), kind="handle", start=local(2026, 9, 30, 17), hours=4)
+    deadline = deadline_start(
+        subject=subject(), kind="handle", start=local(2026, 9, 30, 17), hours=4
+    )
     assert deadline.due_at.astimezone(SHANGHAI) == local(2026, 10, 8, 11, 30)
     assert deadline.provisional is False
 
 
 def test_deadline_reaching_into_an_unpublished_year_is_provisional():
-    deadline = deadline_start(subject=subject(), kind="decide", start=local(2026, 12, 28, 10), days=7)
+    deadline = deadline_start(
+        subject=subject(), kind="decide", start=local(2026, 12, 28, 10), days=7
+    )
     assert deadline.provisional is True
 
 
@@ -49,8 +53,12 @@ def test_entering_the_official_year_recomputes_open_deadlines():
     stopped = deadline_start(subject=subject(), kind="handle", start=start, hours=2)
     Deadline.objects.filter(pk=stopped.pk).update(stopped_at=start)
     estimated_due = open_one.due_at
-    official = {d: (DayKind(kind), name) for d, kind, name in
-                CalendarDay.objects.filter(date__year=2027).values_list("date", "kind", "name")}
+    official = {
+        d: (DayKind(kind), name)
+        for d, kind, name in CalendarDay.objects.filter(date__year=2027).values_list(
+            "date", "kind", "name"
+        )
+    }
     official[date(2027, 2, 5)] = (DayKind.WORKDAY, "春节")  # suppose the notice keeps it a workday
 
     recomputed = calendar_year_publish(year=2027, days=official, source="国办发明电〔2026〕X号")
@@ -62,13 +70,17 @@ def test_entering_the_official_year_recomputes_open_deadlines():
     assert open_one.due_at != estimated_due
     assert stopped.provisional is True  # closed clocks are history; they are not rewritten
     assert CalendarYear.objects.get(year=2027).status == "official"
-    assert LedgerEntry.objects.filter(kind="deadline.recomputed", subject_id=str(open_one.pk)).exists()
+    assert LedgerEntry.objects.filter(
+        kind="deadline.recomputed", subject_id=str(open_one.pk)
+    ).exists()
     assert work_calendar().is_workday(date(2027, 2, 5))
 
 
 def test_calendar_publish_command_reads_the_official_csv(tmp_path):
     notice = tmp_path / "2027.csv"
-    notice.write_text("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节\n", encoding="utf-8")
+    notice.write_text(
+        "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节\n", encoding="utf-8"
+    )
     call_command("calendar_publish", str(notice), "--year", "2027", "--source", "测试通知")
     assert CalendarYear.objects.get(year=2027).status == "official"
     assert work_calendar().is_workday(date(2027, 2, 6))
@@ -88,12 +100,18 @@ def test_editing_a_day_in_the_admin_changes_the_calendar_everyone_uses(client):
     from chengguan.accounts.services import user_create
     from chengguan.demo.services import demo_password
 
-    admin = user_create(username="cal-admin", password=demo_password(), roles=["system_admin"],
-                        region=Region.objects.get(code="4101"))
+    admin = user_create(
+        username="cal-admin",
+        password=demo_password(),
+        roles=["system_admin"],
+        region=Region.objects.get(code="4101"),
+    )
     client.force_login(admin)
     assert work_calendar().is_workday(date(2026, 11, 30))
-    response = client.post("/admin/core/calendarday/add/",
-                           {"date": "2026-11-30", "kind": "holiday", "name": "演示停工日"})
+    response = client.post(
+        "/admin/core/calendarday/add/",
+        {"date": "2026-11-30", "kind": "holiday", "name": "演示停工日"},
+    )
     assert response.status_code == 302
     assert not work_calendar(fresh=True).is_workday(date(2026, 11, 30))
     assert LedgerEntry.objects.filter(kind="core.calendarday.created").exists()

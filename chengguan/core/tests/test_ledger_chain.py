@@ -19,12 +19,26 @@ def make_chain(n: int) -> list[ChainRow]:
     rows, prev = [], GENESIS_HASH
     for seq in range(1, n + 1):
         payload = build_payload(
-            seq=seq, created_at=datetime(2026, 11, 27, 1, seq, tzinfo=UTC), kind="region.changed",
-            subject_type="org.region", subject_id=f"id{seq}", actor_id="u1", actor_name="sysadmin",
-            data={"name": f"街道{seq}", "population": seq * 1000}, prev_hash=prev,
+            seq=seq,
+            created_at=datetime(2026, 11, 27, 1, seq, tzinfo=UTC),
+            kind="region.changed",
+            subject_type="org.region",
+            subject_id=f"id{seq}",
+            actor_id="u1",
+            actor_name="sysadmin",
+            data={"name": f"街道{seq}", "population": seq * 1000},
+            prev_hash=prev,
         )
-        row = ChainRow(seq, "region.changed", "org.region", f"id{seq}", "u1", payload, prev,
-                       sha256_hex(payload))
+        row = ChainRow(
+            seq,
+            "region.changed",
+            "org.region",
+            f"id{seq}",
+            "u1",
+            payload,
+            prev,
+            sha256_hex(payload),
+        )
         rows.append(row)
         prev = row.hash
     return rows
@@ -84,7 +98,7 @@ def test_deleted_last_entry_is_caught_by_the_head():
 def test_inserted_entry_is_caught():
     rows = make_chain(5)
     extra = make_chain(6)[-1]
-    checked, problem = verify(rows + [extra], rows[-1])
+    _, problem = verify([*rows, extra], rows[-1])
     assert problem is not None and problem.seq == 6
 
 

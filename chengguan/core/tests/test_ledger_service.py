@@ -32,7 +32,9 @@ def raw(sql: str, params=()) -> None:
     """Tamper like a database administrator would: plain SQL, guard triggers removed."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_ledgerentry DISABLE TRIGGER core_ledgerentry_append_only")
+            cursor.execute(
+                "ALTER TABLE core_ledgerentry DISABLE TRIGGER core_ledgerentry_append_only"
+            )
         else:
             cursor.execute("DROP TRIGGER IF EXISTS core_ledgerentry_no_update")
         cursor.execute(sql, params)
@@ -75,7 +77,9 @@ def test_database_refuses_to_update_a_ledger_row():
         LedgerEntry.objects.filter(pk=entry.pk).update(kind="forged")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps DELETE for test flushes")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite keeps DELETE for test flushes"
+)
 def test_postgresql_refuses_to_delete_a_ledger_row():
     entry = append_some(1)[0]
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -84,8 +88,10 @@ def test_postgresql_refuses_to_delete_a_ledger_row():
 
 def test_altered_row_is_named():
     entry = append_some(3)[1]
-    raw("UPDATE core_ledgerentry SET payload = REPLACE(payload, '\"i\":1', '\"i\":7') WHERE seq = %s",
-        [entry.seq])
+    raw(
+        "UPDATE core_ledgerentry SET payload = REPLACE(payload, '\"i\":1', '\"i\":7') WHERE seq = %s",
+        [entry.seq],
+    )
     with pytest.raises(CommandError, match=f"#{entry.seq}"):
         run_verify()
 
@@ -111,11 +117,25 @@ def test_inserted_row_is_named():
     from django.utils import timezone
 
     forged_seq = last.seq + 1
-    payload = build_payload(seq=forged_seq, created_at=timezone.now(), kind="test.event",
-                            subject_type="", subject_id="", actor_id="", actor_name="",
-                            data={"forged": True}, prev_hash=last.hash)
-    LedgerEntry.objects.create(seq=forged_seq, created_at=timezone.now(), kind="test.event",
-                               payload=payload, prev_hash=last.hash, hash=sha256_hex(payload))
+    payload = build_payload(
+        seq=forged_seq,
+        created_at=timezone.now(),
+        kind="test.event",
+        subject_type="",
+        subject_id="",
+        actor_id="",
+        actor_name="",
+        data={"forged": True},
+        prev_hash=last.hash,
+    )
+    LedgerEntry.objects.create(
+        seq=forged_seq,
+        created_at=timezone.now(),
+        kind="test.event",
+        payload=payload,
+        prev_hash=last.hash,
+        hash=sha256_hex(payload),
+    )
     with pytest.raises(CommandError, match=f"#{forged_seq}"):
         run_verify()
 

@@ -61,8 +61,9 @@ class Part:
     households: float
 
 
-def grid_count(*, population: float, households: float, target_population: int,
-               target_households: int) -> int:
+def grid_count(
+    *, population: float, households: float, target_population: int, target_households: int
+) -> int:
     """How many grids an area needs so each holds about one target (the larger measure wins)."""
     need = max(population / target_population, households / target_households)
     return max(1, round(need))
@@ -77,7 +78,9 @@ def _clip(area: BaseGeometry, bounds: tuple[float, float, float, float]) -> Base
     return piece
 
 
-def _cut_position(values: np.ndarray, weights: np.ndarray, share: float, lo: float, hi: float) -> float:
+def _cut_position(
+    values: np.ndarray, weights: np.ndarray, share: float, lo: float, hi: float
+) -> float:
     """Where to cut so that `share` of the weight lies below the cut."""
     if len(values) == 0 or weights.sum() <= 0:
         return lo + (hi - lo) * share
@@ -143,8 +146,9 @@ class Deviation:
     households_ratio: float
 
 
-def out_of_tolerance(parts: Sequence[Part], *, target_population: int, target_households: int,
-                     tolerance: float) -> list[Deviation]:
+def out_of_tolerance(
+    parts: Sequence[Part], *, target_population: int, target_households: int, tolerance: float
+) -> list[Deviation]:
     """Grids whose people or households differ from the target by more than `tolerance`."""
     found = []
     for i, part in enumerate(parts):

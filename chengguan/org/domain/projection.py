@@ -25,10 +25,14 @@ class LocalProjection:
         return METRES_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(self.lat0))
 
     def to_metres(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return (np.asarray(lon) - self.lon0) * self.kx, (np.asarray(lat) - self.lat0) * METRES_PER_DEGREE_LAT
+        return (np.asarray(lon) - self.lon0) * self.kx, (
+            np.asarray(lat) - self.lat0
+        ) * METRES_PER_DEGREE_LAT
 
     def to_degrees(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.asarray(x) / self.kx + self.lon0, np.asarray(y) / METRES_PER_DEGREE_LAT + self.lat0
+        return np.asarray(x) / self.kx + self.lon0, np.asarray(
+            y
+        ) / METRES_PER_DEGREE_LAT + self.lat0
 
     def geometry_to_metres(self, geom: BaseGeometry) -> BaseGeometry:
         return shapely.transform(geom, lambda c: np.column_stack(self.to_metres(c[:, 0], c[:, 1])))

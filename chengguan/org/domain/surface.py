@@ -28,7 +28,9 @@ class Centre:
     sigma: float
 
 
-def _uniform_in(area: BaseGeometry, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _uniform_in(
+    area: BaseGeometry, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     minx, miny, maxx, maxy = area.bounds
     xs, ys = [], []
     got = 0
@@ -62,8 +64,14 @@ def _around(area: BaseGeometry, centre: Centre, n: int, rng: np.random.Generator
 
 
 def synthetic_surface(
-    area: BaseGeometry, *, population: float, households: float, centres: Sequence[Centre],
-    points: int, rng: np.random.Generator, background_share: float = 0.3,
+    area: BaseGeometry,
+    *,
+    population: float,
+    households: float,
+    centres: Sequence[Centre],
+    points: int,
+    rng: np.random.Generator,
+    background_share: float = 0.3,
 ) -> Surface:
     """`points` points in `area` (metres) carrying `population` and `households` in total."""
     if points <= 0 or area.is_empty:
@@ -99,7 +107,9 @@ def read_surface_csv(text: str, projection: LocalProjection) -> Surface:
         try:
             values = [float(row[k]) for k in ("lon", "lat", "households", "population")]
         except (TypeError, ValueError):
-            raise DomainError(gettext_noop("人口分布文件第 %(line)s 行不是有效数字"), line=line) from None
+            raise DomainError(
+                gettext_noop("人口分布文件第 %(line)s 行不是有效数字"), line=line
+            ) from None
         if not (-180 <= values[0] <= 180 and -90 <= values[1] <= 90) or min(values[2:]) < 0:
             raise DomainError(gettext_noop("人口分布文件第 %(line)s 行超出范围"), line=line)
         lon.append(values[0])

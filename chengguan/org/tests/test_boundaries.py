@@ -16,21 +16,34 @@ BOWTIE = [[[113.30, 34.80], [113.35, 34.85], [113.35, 34.80], [113.30, 34.85], [
 
 
 def feature(code, coords, kind="Polygon"):
-    return {"type": "Feature", "properties": {"code": code}, "geometry": {"type": kind, "coordinates": coords}}
+    return {
+        "type": "Feature",
+        "properties": {"code": code},
+        "geometry": {"type": kind, "coordinates": coords},
+    }
 
 
 def write(tmp_path, features):
     path = tmp_path / "streets.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
     return path
 
 
 def test_good_street_boundary_is_imported_and_ledgered(tmp_path, capsys):
-    call_command("import_boundaries", str(write(tmp_path, [feature("410106001", SQUARE)])), "--level", "street")
+    call_command(
+        "import_boundaries",
+        str(write(tmp_path, [feature("410106001", SQUARE)])),
+        "--level",
+        "street",
+    )
     street = Region.objects.get(code="410106001")
     assert street.boundary_source == "imported"
     assert 20 < street.area_km2 < 30  # 0.05° × 0.05° at 34.8°N ≈ 25 km²
-    assert LedgerEntry.objects.filter(kind="region.boundary_imported", subject_id=str(street.pk)).exists()
+    assert LedgerEntry.objects.filter(
+        kind="region.boundary_imported", subject_id=str(street.pk)
+    ).exists()
 
 
 def test_every_bad_feature_is_reported_and_the_good_ones_still_land(tmp_path):
@@ -58,14 +71,24 @@ def test_problems_name_the_feature_and_the_reason(tmp_path, capsys):
 
 
 def test_repair_fixes_an_invalid_polygon(tmp_path):
-    call_command("import_boundaries", str(write(tmp_path, [feature("410106003", BOWTIE)])),
-                 "--level", "street", "--repair")
+    call_command(
+        "import_boundaries",
+        str(write(tmp_path, [feature("410106003", BOWTIE)])),
+        "--level",
+        "street",
+        "--repair",
+    )
     assert Region.objects.get(code="410106003").boundary_source == "imported"
 
 
 def test_county_code_is_refused_at_street_level(tmp_path):
     with pytest.raises(CommandError):
-        call_command("import_boundaries", str(write(tmp_path, [feature("410106", SQUARE)])), "--level", "street")
+        call_command(
+            "import_boundaries",
+            str(write(tmp_path, [feature("410106", SQUARE)])),
+            "--level",
+            "street",
+        )
 
 
 def test_not_json_gets_a_clear_error(tmp_path):

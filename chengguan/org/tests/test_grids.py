@@ -41,7 +41,11 @@ def test_locate_finds_the_grid_its_street_and_county():
     for grid in Grid.objects.filter(region_code=UNIT).select_related("street")[:25]:
         point = grid.geometry.representative_point()
         found = selectors.locate(point.x, point.y)
-        assert (found.grid_code, found.street_code, found.unit_code) == (grid.code, grid.street.code, UNIT)
+        assert (found.grid_code, found.street_code, found.unit_code) == (
+            grid.code,
+            grid.street.code,
+            UNIT,
+        )
         assert found.unit_name == "上街区"
 
 
@@ -69,7 +73,9 @@ def test_plan_grids_command_reports_grids_outside_tolerance():
     text = out.getvalue()
     flagged = int(re.search(r"超出容差 ±0% 的网格：(\d+) 个", text).group(1))
     assert flagged > 0
-    assert len(re.findall(rf"^  {UNIT}\d{{7}}（", text, flags=re.M)) == flagged  # each listed by code
+    assert (
+        len(re.findall(rf"^  {UNIT}\d{{7}}（", text, flags=re.M)) == flagged
+    )  # each listed by code
 
 
 def test_plan_grids_refuses_an_unknown_unit():
@@ -92,7 +98,9 @@ def test_plan_from_household_points(tmp_path):
     people = 30 * int(inside.sum())
     grids = Grid.objects.filter(region_code=UNIT)
     assert sum(g.population for g in grids) == pytest.approx(people, abs=grids.count())
-    assert grids.count() == pytest.approx(people / 3000, abs=len(Region.objects.filter(unit_code=UNIT, kind="street")))
+    assert grids.count() == pytest.approx(
+        people / 3000, abs=len(Region.objects.filter(unit_code=UNIT, kind="street"))
+    )
 
 
 def test_household_file_with_a_bad_row_is_refused(tmp_path):

@@ -56,9 +56,22 @@ def test_area_without_people_is_split_by_land():
 
 
 def test_grid_count_follows_the_larger_of_people_and_households():
-    assert grid_count(population=30_000, households=10_000, target_population=3000, target_households=1000) == 10
-    assert grid_count(population=30_000, households=15_000, target_population=3000, target_households=1000) == 15
-    assert grid_count(population=500, households=100, target_population=3000, target_households=1000) == 1
+    assert (
+        grid_count(
+            population=30_000, households=10_000, target_population=3000, target_households=1000
+        )
+        == 10
+    )
+    assert (
+        grid_count(
+            population=30_000, households=15_000, target_population=3000, target_households=1000
+        )
+        == 15
+    )
+    assert (
+        grid_count(population=500, households=100, target_population=3000, target_households=1000)
+        == 1
+    )
 
 
 def test_grids_outside_tolerance_are_reported():
@@ -66,13 +79,21 @@ def test_grids_outside_tolerance_are_reported():
     parts = partition(box(0, 0, 1000, 1000), people, [1.0, 1.0])  # two grids of ~1,500
     flagged = out_of_tolerance(parts, target_population=3000, target_households=1000, tolerance=0.3)
     assert [d.index for d in flagged] == [0, 1]
-    assert out_of_tolerance(parts, target_population=1500, target_households=500, tolerance=0.3) == []
+    assert (
+        out_of_tolerance(parts, target_population=1500, target_households=500, tolerance=0.3) == []
+    )
 
 
 def test_synthetic_surface_adds_up_to_the_given_population():
     rng = np.random.default_rng(7)
-    people = synthetic_surface(L_SHAPE, population=123_456, households=40_000,
-                               centres=[Centre(1000, 1000, 1, 500)], points=2000, rng=rng)
+    people = synthetic_surface(
+        L_SHAPE,
+        population=123_456,
+        households=40_000,
+        centres=[Centre(1000, 1000, 1, 500)],
+        points=2000,
+        rng=rng,
+    )
     assert people.total_population == pytest.approx(123_456)
     assert people.total_households == pytest.approx(40_000)
     assert shapely.contains_xy(L_SHAPE, people.x, people.y).all()

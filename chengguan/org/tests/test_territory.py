@@ -16,7 +16,11 @@ def test_city_has_fifteen_statistical_units_plus_zhengdong_and_208_streets():
     assert Region.objects.get(kind="city").code == "4101"
     assert units.filter(statistical=True).count() == 15
     assert set(units.filter(kind="zone").values_list("short_name", flat=True)) == {
-        "经开区", "高新区", "航空港区", "郑东新区"}
+        "经开区",
+        "高新区",
+        "航空港区",
+        "郑东新区",
+    }
     assert Region.objects.filter(kind="street").count() == 208
 
 
@@ -35,13 +39,17 @@ def test_populations_add_up_to_the_2020_census():
     assert abs(total - 12_600_574) < 20  # rounding only
     assert Region.objects.get(code="410105").population > 1_000_000  # census band: > 1,000,000
     streets = Region.objects.filter(unit_code="410106", kind="street")
-    assert abs(sum(s.population for s in streets) - Region.objects.get(code="410106").population) < 10
+    assert (
+        abs(sum(s.population for s in streets) - Region.objects.get(code="410106").population) < 10
+    )
 
 
 def test_loading_again_creates_nothing_new():
     before = Region.objects.count()
-    counts = regions_load(divisions_csv=read_text("zhengzhou_admin_divisions_4101_to_town.csv"),
-                          zones_csv=read_text("zones.csv"))
+    counts = regions_load(
+        divisions_csv=read_text("zhengzhou_admin_divisions_4101_to_town.csv"),
+        zones_csv=read_text("zones.csv"),
+    )
     assert counts["created"] == 0 and Region.objects.count() == before
     assert LedgerEntry.objects.filter(kind="region.loaded").count() == 2
 
@@ -57,7 +65,9 @@ def test_agency_structure_follows_the_seed():
 
 
 def test_every_street_has_a_brigade_led_by_the_bureau_and_managed_by_the_street():
-    brigades = Agency.objects.filter(kind="brigade").select_related("parent", "managed_by", "region")
+    brigades = Agency.objects.filter(kind="brigade").select_related(
+        "parent", "managed_by", "region"
+    )
     assert brigades.count() == 208
     for brigade in brigades:
         assert brigade.parent.kind == "bureau"
@@ -68,8 +78,16 @@ def test_every_street_has_a_brigade_led_by_the_bureau_and_managed_by_the_street(
 
 def test_professional_departments_exist_for_handling_cases():
     specialties = set(Agency.objects.filter(kind="department").values_list("specialty", flat=True))
-    assert {"sanitation", "municipal", "landscaping", "water", "power", "gas", "telecom",
-            "traffic_police"} <= specialties
+    assert {
+        "sanitation",
+        "municipal",
+        "landscaping",
+        "water",
+        "power",
+        "gas",
+        "telecom",
+        "traffic_police",
+    } <= specialties
 
 
 def test_building_agencies_again_is_idempotent():

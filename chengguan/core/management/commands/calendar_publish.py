@@ -10,8 +10,10 @@ from chengguan.core.workcal import DayKind
 
 
 class Command(BaseCommand):
-    help = ("录入某年国务院办公厅节假日安排并重算所有未到期时限。"
-            "FILE 为 CSV，列 date,kind,name（kind 为 holiday 或 workday）。")
+    help = (
+        "录入某年国务院办公厅节假日安排并重算所有未到期时限。"
+        "FILE 为 CSV，列 date,kind,name（kind 为 holiday 或 workday）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -29,7 +31,9 @@ class Command(BaseCommand):
                 day = date.fromisoformat((row.get("date") or "").strip())
                 kind = DayKind((row.get("kind") or "").strip())
             except ValueError:
-                raise CommandError(f"第 {line} 行：日期应为 YYYY-MM-DD，类型应为 holiday 或 workday") from None
+                raise CommandError(
+                    f"第 {line} 行：日期应为 YYYY-MM-DD，类型应为 holiday 或 workday"
+                ) from None
             if day.year == year:
                 days[day] = (kind, (row.get("name") or "").strip())
         if not days:
@@ -38,6 +42,8 @@ class Command(BaseCommand):
             recomputed = calendar_year_publish(year=year, days=days, source=source)
         except DomainError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"{year} 年已发布：{len(days)} 个特殊日期，重算 {recomputed} 个未到期时限"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{year} 年已发布：{len(days)} 个特殊日期，重算 {recomputed} 个未到期时限"
+            )
+        )

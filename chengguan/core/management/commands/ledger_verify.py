@@ -9,9 +9,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = ledger_verify()
         if report.ok:
-            self.stdout.write(self.style.SUCCESS(
-                f"账本完整：共 {report.checked} 条记录，链尾 #{report.head_seq} {report.head_hash[:16]}…"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"账本完整：共 {report.checked} 条记录，链尾 #{report.head_seq} {report.head_hash[:16]}…"
+                )
+            )
             return
         problem = report.problem
         raise CommandError(

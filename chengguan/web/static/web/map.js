@@ -49,16 +49,21 @@
 
   function loadGrids(unit) {
     if (gridLayer) { map.removeLayer(gridLayer); gridLayer = null; }
+    status.textContent = "";
+    delete status.dataset.count;
     if (!unit) return;
     status.textContent = "…";
     const street = el.dataset.scopeStreet ? "&street=" + encodeURIComponent(el.dataset.scopeStreet) : "";
     getJSON(api + "org/grids?unit=" + encodeURIComponent(unit) + street).then((fc) => {
       gridLayer = L.geoJSON(fc, {
         style: { color: "#059669", weight: 0.8, fillOpacity: 0.08 },
-        onEachFeature: (f, l) => l.bindPopup(
+        onEachFeature: (f, l) => l.bindTooltip(
           "<b>" + esc(f.properties.code) + "</b><br>" + esc(f.properties.street) +
-          "<br>" + esc(f.properties.population) + " 人 · " + esc(f.properties.households) + " 户"),
+          "<br>" + esc(f.properties.population) + " 人 · " + esc(f.properties.households) + " 户",
+          { sticky: true }),
       }).addTo(map);
+      // A click on a grid is a click on the map: locate it like anywhere else.
+      gridLayer.on("click", (ev) => locateAt(ev.latlng));
       status.textContent = fc.features.length + " 个网格";
       status.dataset.count = String(fc.features.length);
       if (fc.features.length) map.fitBounds(gridLayer.getBounds());
@@ -66,12 +71,12 @@
   }
   select.addEventListener("change", () => loadGrids(select.value));
 
-  map.on("click", (ev) => {
-    const { lat, lng } = ev.latlng;
+  function locateAt(latlng) {
     if (marker) map.removeLayer(marker);
-    marker = L.circleMarker(ev.latlng, { radius: 6, color: "#dc2626" }).addTo(map);
-    getJSON(api + "org/locate?lon=" + lng.toFixed(6) + "&lat=" + lat.toFixed(6)).then((loc) => {
+    marker = L.circleMarker(latlng, { radius: 6, color: "#dc2626", interactive: false }).addTo(map);
+    getJSON(api + "org/locate?lon=" + latlng.lng.toFixed(6) + "&lat=" + latlng.lat.toFixed(6)).then((loc) => {
       result.innerHTML = "<b>" + esc(loc.grid_code) + "</b> · " + esc(loc.street_name) + " · " + esc(loc.unit_name);
     }).catch((e) => { result.textContent = e.message; });
-  });
+  }
+  map.on("click", (ev) => locateAt(ev.latlng));
 })();
