@@ -66,7 +66,7 @@ _MAX_FINE = 4_000_000
 #: Sub-rasters are classified in chunks of about this many (block, edge) rows (memory).
 _CHUNK_ROWS = 1_000_000
 #: Single lookups test grids with at most this many vertices in Python, others with shapely.
-_PY_MAX_VERTICES = 32
+_PY_MAX_VERTICES = 40
 
 # Shewchuk's error bound for the orientation determinant evaluated in doubles.
 _ORIENT_ERR = (3.0 + 16.0 * 2.0**-53) * 2.0**-53

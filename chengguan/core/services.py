@@ -56,31 +56,20 @@ def ledger_append(
     head = _locked_head()
     actor_id = str(actor.pk) if actor is not None and actor.pk is not None else ""
     actor_name = actor.get_username() if actor_id else ""
-    seq, now = head.seq + 1, timezone.now()
-    payload = build_payload(
-        seq=seq,
-        created_at=now,
-        kind=kind,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        actor_id=actor_id,
-        actor_name=actor_name,
-        data=data,
-        prev_hash=head.hash,
-    )
+    fields = {
+        "seq": head.seq + 1,
+        "created_at": timezone.now(),
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+    }
+    payload = build_payload(**fields, data=data, prev_hash=head.hash)
     entry = LedgerEntry.objects.create(
-        seq=seq,
-        created_at=now,
-        kind=kind,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        actor_id=actor_id,
-        actor_name=actor_name,
-        payload=payload,
-        prev_hash=head.hash,
-        hash=sha256_hex(payload),
+        **fields, payload=payload, prev_hash=head.hash, hash=sha256_hex(payload)
     )
-    LedgerHead.objects.filter(pk=1).update(seq=seq, hash=entry.hash)
+    LedgerHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
     return entry
 
 

@@ -7,6 +7,7 @@ demo (and a city's own data) can be loaded again without duplicates.
 import csv
 import hashlib
 import io
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from django.db import transaction
 
 from chengguan.core.errors import DomainError, gettext_noop
 from chengguan.core.services import REVISION_GRIDS, ledger_append, revision_bump
+from chengguan.org.domain.projection import LocalProjection
 from chengguan.org.models import Agency, BoundarySource, Grid, Region
 
 
@@ -173,6 +175,19 @@ def populations_load(*, population_csv: str, actor: Any = None) -> dict[str, int
     return {"updated": updated}
 
 
+# ---------------------------------------------------------------- geometry bookkeeping
+
+GEOMETRY_FIELDS = ["geometry_wkb", "centroid_lon", "centroid_lat", "area_km2"]
+
+
+def _put_geometry(obj: Region | Grid, geom: Any, *, area_digits: int = 3) -> None:
+    """Store a lon/lat geometry with the derived values every reader needs (no DB write)."""
+    point = geom.representative_point()  # inside the shape, unlike a centroid
+    obj.geometry_wkb = shapely.to_wkb(geom)
+    obj.centroid_lon, obj.centroid_lat = point.x, point.y
+    obj.area_km2 = round(LocalProjection(point.x, point.y).area_km2(geom), area_digits)
+
+
 # ---------------------------------------------------------------- boundaries
 
 
@@ -205,7 +220,7 @@ def _feature_problem(
             f"区划代码 {code} 不是已登记的{'县级单位' if level == 'county' else '街道（乡镇）'}",
         )
     try:
-        geom = shapely.from_geojson(__import__("json").dumps(feature.get("geometry")))
+        geom = shapely.from_geojson(json.dumps(feature.get("geometry")))
     except Exception as exc:  # shapely raises GEOSException with a parser message
         return region, None, f"{region.name}：几何无法解析（{exc}）"
     if geom is None or geom.is_empty:
@@ -238,7 +253,6 @@ def boundaries_import(
         raise DomainError(gettext_noop("层级应为 county 或 street"))
     regions = {r.code: r for r in Region.objects.filter(kind__in=LEVEL_KINDS[level])}
     report = BoundaryReport()
-    from chengguan.org.domain.projection import LocalProjection
 
     for index, feature in enumerate(features, start=1):
         region, geom, problem = _feature_problem(feature, level, regions)
@@ -255,21 +269,9 @@ def boundaries_import(
         if problem:
             report.problems.append(f"第 {index} 个要素：{problem}")
             continue
-        centroid = geom.representative_point()
-        projection = LocalProjection(lon0=centroid.x, lat0=centroid.y)
-        region.geometry_wkb = shapely.to_wkb(geom)
-        region.centroid_lon, region.centroid_lat = centroid.x, centroid.y
-        region.area_km2 = round(projection.area_km2(geom), 3)
+        _put_geometry(region, geom)
         region.boundary_source = BoundarySource.IMPORTED
-        region.save(
-            update_fields=[
-                "geometry_wkb",
-                "centroid_lon",
-                "centroid_lat",
-                "area_km2",
-                "boundary_source",
-            ]
-        )
+        region.save(update_fields=[*GEOMETRY_FIELDS, "boundary_source"])
         ledger_append(
             kind="region.boundary_imported",
             subject=region,
@@ -410,8 +412,6 @@ def grids_replace(
     Codes are the street code plus a 4-digit serial in plan order; the ledger entry carries
     a digest of every grid's code and geometry so the plan is provable later.
     """
-    from chengguan.org.domain.projection import LocalProjection
-
     unit_codes = sorted(set(unit_codes))
     streets = {s.code: s for s in Region.objects.filter(kind=Region.Kind.STREET)}
     Grid.objects.filter(region_code__in=unit_codes).delete()
@@ -425,22 +425,16 @@ def grids_replace(
                 gettext_noop("街道 %(street)s 的网格超过 9999 个"), street=street.name
             )
         code = f"{street.code}{serial[street.code]:04d}"
-        point = planned.geometry.representative_point()
-        wkb = shapely.to_wkb(planned.geometry)
-        rows.append(
-            Grid(
-                code=code,
-                street=street,
-                region_code=street.unit_code,
-                geometry_wkb=wkb,
-                centroid_lon=point.x,
-                centroid_lat=point.y,
-                area_km2=round(LocalProjection(point.x, point.y).area_km2(planned.geometry), 4),
-                population=round(planned.population),
-                households=round(planned.households),
-            )
+        grid = Grid(
+            code=code,
+            street=street,
+            region_code=street.unit_code,
+            population=round(planned.population),
+            households=round(planned.households),
         )
-        digest.update(code.encode() + hashlib.sha256(wkb).digest())
+        _put_geometry(grid, planned.geometry, area_digits=4)
+        rows.append(grid)
+        digest.update(code.encode() + hashlib.sha256(grid.geometry_wkb).digest())
     Grid.objects.bulk_create(rows, batch_size=500)
     city = Region.objects.get(kind=Region.Kind.CITY)
     ledger_append(
@@ -464,47 +458,22 @@ def street_areas_save(*, areas: Mapping[str, Any], actor: Any = None) -> None:
 
     Imported boundaries are never overwritten by derived ones.
     """
-    from chengguan.org.domain.projection import LocalProjection
 
-    changed: dict[str, list[Any]] = {}
+    def derive(region: Region, geom: Any) -> bool:
+        if region.boundary_source == BoundarySource.IMPORTED:
+            return False
+        _put_geometry(region, geom)
+        region.boundary_source = BoundarySource.DERIVED
+        region.save(update_fields=[*GEOMETRY_FIELDS, "boundary_source"])
+        return True
+
+    by_unit: dict[str, list[Any]] = {}
     for street in Region.objects.filter(code__in=list(areas)):
-        if street.boundary_source == BoundarySource.IMPORTED:
-            continue
-        geom = areas[street.code]
-        point = geom.representative_point()
-        street.geometry_wkb = shapely.to_wkb(geom)
-        street.centroid_lon, street.centroid_lat = point.x, point.y
-        street.area_km2 = round(LocalProjection(point.x, point.y).area_km2(geom), 3)
-        street.boundary_source = BoundarySource.DERIVED
-        street.save(
-            update_fields=[
-                "geometry_wkb",
-                "centroid_lon",
-                "centroid_lat",
-                "area_km2",
-                "boundary_source",
-            ]
-        )
-        changed.setdefault(street.unit_code, []).append(geom)
-    for unit in Region.objects.filter(code__in=list(changed), kind=Region.Kind.ZONE):
-        if unit.boundary_source == BoundarySource.IMPORTED:
-            continue
-        geom = shapely.union_all(changed[unit.code])
-        point = geom.representative_point()
-        unit.geometry_wkb = shapely.to_wkb(geom)
-        unit.centroid_lon, unit.centroid_lat = point.x, point.y
-        unit.area_km2 = round(LocalProjection(point.x, point.y).area_km2(geom), 3)
-        unit.boundary_source = BoundarySource.DERIVED
-        unit.save(
-            update_fields=[
-                "geometry_wkb",
-                "centroid_lon",
-                "centroid_lat",
-                "area_km2",
-                "boundary_source",
-            ]
-        )
-    if changed:
+        if derive(street, areas[street.code]):
+            by_unit.setdefault(street.unit_code, []).append(areas[street.code])
+    for zone in Region.objects.filter(code__in=list(by_unit), kind=Region.Kind.ZONE):
+        derive(zone, shapely.union_all(by_unit[zone.code]))
+    if by_unit:
         ledger_append(
             kind="region.areas_derived",
             subject_type="org.region",
