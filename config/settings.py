@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves Swagger UI from its own static files, not a CDN
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "axes",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from chengguan.accounts.models import User
 from chengguan.accounts.predicates import is_security_admin, is_system_admin
 from chengguan.accounts.roles import Role, check_role_combination
+from chengguan.accounts.selectors import users_visible
 from chengguan.accounts.services import user_set_roles
 from chengguan.core.admin import LedgeredAdmin
 from chengguan.core.errors import DomainError
@@ -63,8 +64,7 @@ class UserAdmin(LedgeredAdmin, DjangoUserAdmin):
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
+            users_visible(request.user)
             .prefetch_related("groups")
             .select_related("region", "agency")
         )

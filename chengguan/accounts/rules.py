@@ -6,13 +6,23 @@ System admin: users' details. Security admin: roles and lock-outs. Audit admin: 
 import rules
 
 from chengguan.accounts.predicates import is_audit_admin, is_security_admin, is_system_admin
+from chengguan.accounts.selectors import region_scope_keys, scope_of
 
-can_view_users = is_system_admin | is_security_admin | is_audit_admin
+
+@rules.predicate
+def user_in_scope(admin, user) -> bool:
+    """A district administrator manages the people of that district only."""
+    if user is None:
+        return True
+    return scope_of(admin).contains(**region_scope_keys(user.region))
+
+
+can_view_users = (is_system_admin | is_security_admin | is_audit_admin) & user_in_scope
 
 rules.add_perm("accounts", is_system_admin | is_security_admin)
 rules.add_perm("accounts.view_user", can_view_users)
 rules.add_perm("accounts.add_user", is_system_admin)
-rules.add_perm("accounts.change_user", is_system_admin | is_security_admin)
+rules.add_perm("accounts.change_user", (is_system_admin | is_security_admin) & user_in_scope)
 rules.add_perm("accounts.delete_user", rules.always_deny)  # deactivate instead: keep the trail
 rules.add_perm("accounts.view_historicaluser", can_view_users)
 

@@ -54,3 +54,27 @@ def scope_of(user) -> Scope:
     if region.kind in ("county", "zone"):
         return Scope(unit_code=region.code, street_code=None)
     return Scope(unit_code=region.unit_code, street_code=region.code)
+
+
+def region_scope_keys(region) -> dict[str, str]:
+    """The county-level unit and street a region belongs to (empty for the city itself)."""
+    if region is None or region.kind == "city":
+        return {"unit_code": "", "street_code": ""}
+    if region.kind == "street":
+        return {"unit_code": region.unit_code, "street_code": region.code}
+    return {"unit_code": region.unit_code or region.code, "street_code": ""}
+
+
+def users_visible(user):
+    """Users an administrator may see: those working inside the administrator's territory."""
+    from django.db.models import Q
+
+    from chengguan.accounts.models import User
+
+    scope = scope_of(user)
+    users = User.objects.all()
+    if scope.city_wide:
+        return users
+    if scope.street_code is not None:
+        return users.filter(region__code=scope.street_code)
+    return users.filter(Q(region__code=scope.unit_code) | Q(region__unit_code=scope.unit_code))

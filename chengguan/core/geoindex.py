@@ -41,7 +41,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Generic, TypeVar
 
 import numpy as np
 import shapely
@@ -50,8 +49,6 @@ from shapely.geometry.base import BaseGeometry
 from chengguan.core.errors import DomainError, gettext_noop
 
 __all__ = ["GridIndex", "GridIndexStats", "OutsideCoverage"]
-
-T = TypeVar("T")
 
 #: Coarse raster: about this many cells per grid, within [_MIN_COARSE, _MAX_COARSE].
 _COARSE_PER_GRID = 2.0
@@ -63,6 +60,7 @@ _MAX_COARSE = 1 << 21
 _FINE_PER_GRID = 48
 _MAX_M = 64
 _MAX_FINE = 4_000_000
+_MIN_FINE = 1 << 16  # small cities may use this many anyway
 #: Sub-rasters are classified in chunks of about this many (block, edge) rows (memory).
 _CHUNK_ROWS = 1_000_000
 #: Single lookups test grids with at most this many vertices in Python, others with shapely.
@@ -120,7 +118,7 @@ class GridIndexStats:
     build_seconds: float
 
 
-class GridIndex(Generic[T]):  # noqa: UP046 - the spelled-out form reads better to newcomers
+class GridIndex[T]:
     """Exact point → grid locator over (payload, polygon) entries.
 
     Entries are normally a partition of the city (no overlaps; gaps and an irregular outer
@@ -405,7 +403,8 @@ def _split_side(
     det = left - right
     unsure = np.flatnonzero(np.abs(det) <= _ORIENT_ERR * (np.abs(left) + np.abs(right)))
     for k in unsure.tolist():
-        det[k] = float(np.sign(_orient_exact(ax[k], ay[k], bx[k], by[k], px[k], py[k])))
+        exact = _orient_exact(*(float(c[k]) for c in (ax, ay, bx, by, px, py)))
+        det[k] = (exact > 0) - (exact < 0)
     lg = seg_left[seg]
     rg = seg_right[seg]
     on_line = np.where(lg >= 0, lg, rg)
@@ -658,7 +657,7 @@ def _build(geoms: np.ndarray) -> _Built:
     pair_block, rank = _expand(k)
     pair_grid = l1_grids[l1_start[amb_list][pair_block] + rank]
     crowd = np.bincount(pair_block, weights=weight[pair_grid], minlength=amb_cells.size)
-    m = _sub_raster_sizes(crowd, min(_MAX_FINE, _FINE_PER_GRID * n))
+    m = _sub_raster_sizes(crowd, min(_MAX_FINE, max(_FINE_PER_GRID * n, _MIN_FINE)))
     block_off = np.cumsum(m * m) - m * m
     fine = np.full(int((m * m).sum()), -1, dtype=np.int64)
 

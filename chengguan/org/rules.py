@@ -3,16 +3,14 @@
 import rules
 
 from chengguan.accounts.predicates import is_active_user, is_audit_admin, is_system_admin
-from chengguan.accounts.selectors import scope_of
+from chengguan.accounts.selectors import region_scope_keys, scope_of
 from chengguan.org.models import Agency, Grid, Region
 
 
 def scope_keys(obj) -> dict[str, str]:
     """The county-level unit and street an org object belongs to."""
     if isinstance(obj, Region):
-        if obj.kind == Region.Kind.STREET:
-            return {"unit_code": obj.unit_code, "street_code": obj.code}
-        return {"unit_code": obj.unit_code or obj.code, "street_code": ""}
+        return region_scope_keys(obj)
     if isinstance(obj, Grid):
         return {"unit_code": obj.region_code, "street_code": obj.code[:9]}
     if isinstance(obj, Agency):

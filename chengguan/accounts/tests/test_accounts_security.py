@@ -631,3 +631,19 @@ def test_production_refuses_to_start_without_its_secrets_and_hosts(tmp_path, mis
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert f"{missing} must be set in production" in result.stderr
+
+
+@pytest.mark.django_db
+def test_district_system_admin_manages_only_the_people_of_the_district(client, user_factory):
+    local = user_factory("operator", region="410105", username="jinshui-operator")
+    elsewhere = user_factory("operator", region="410106", username="shangjie-operator")
+    admin_user = user_factory("system_admin", region="410105", username="jinshui-sysadmin")
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/accounts/user/").content.decode()
+    assert "jinshui-operator" in listing and "shangjie-operator" not in listing
+    assert client.get(f"/admin/accounts/user/{local.pk}/change/").status_code == 200
+    response = client.get(f"/admin/accounts/user/{elsewhere.pk}/change/")
+    assert response.status_code == 302 and response.url == "/admin/"  # as if it did not exist
+    assert admin_user.has_perm("accounts.change_user", local)
+    assert not admin_user.has_perm("accounts.change_user", elsewhere)

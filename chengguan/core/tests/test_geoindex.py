@@ -1,5 +1,6 @@
 """GridIndex: exact point → grid lookup (pure: no database, no Django)."""
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -122,8 +123,10 @@ def test_index_metadata(city):
     assert city.bounds == (0.0, 0.0, 11.0, 3.0)
     stats = city.stats
     assert stats.grids == len(CITY)
+    assert stats.vertices == 9 * 4 + 6 + 8 + 8 + 4
     assert stats.coarse_cells > 0
-    assert 0.0 <= stats.ambiguous_share <= 1.0
+    assert 0.0 <= stats.ambiguous_share + stats.split_share <= 1.0
+    assert stats.table_bytes > 0
     assert stats.build_seconds >= 0.0
 
 
@@ -149,6 +152,39 @@ def test_numpy_and_int_scalars(city):
     assert city.locate(np.float32(0.5), np.float32(0.5)).code == "sq00"
     assert city.locate(np.float64(7.5), np.float64(1.5)).code == "hole"
     assert city.locate(1, 2).code in {"sq01", "sq02", "sq11", "sq12"}
+
+
+def test_points_a_hair_from_a_slanted_border():
+    """Float arithmetic cannot tell the side of these points; the exact fallback can."""
+    a = Polygon([(113.0, 34.0), (114.0, 34.0), (114.0, 35.0)])  # below the diagonal
+    b = Polygon([(113.0, 34.0), (114.0, 35.0), (113.0, 35.0)])  # above it
+    far = Polygon([(113.1, 34.9), (113.2, 34.9), (113.15, 34.95)])  # a third grid, elsewhere
+    index = GridIndex([("a", a), ("b", b.difference(far)), ("far", far)])
+    rng = np.random.default_rng(4)
+    t = rng.uniform(113.0, 114.0, 2000)
+    on = t - 79.0  # rounded: some on the line, some a hair off it
+    xs = np.concatenate((t, t, t))
+    ys = np.concatenate((on, np.nextafter(on, 35.0), np.nextafter(on, 34.0)))
+    many = index.locate_many(xs, ys)
+    assert many.tolist() == [index.locate_index(x, y) for x, y in zip(xs, ys, strict=True)]
+    _assert_exact([a, b.difference(far), far], xs, ys, many)
+    # Most cells on the diagonal are split by it alone (one orientation test).
+    assert index.stats.split_share > 10 * index.stats.ambiguous_share
+
+
+def test_threads_share_one_index(city):
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(5)
+    xs = rng.uniform(-0.5, 11.5, 20000).tolist()
+    ys = rng.uniform(-0.5, 3.5, 20000).tolist()
+    expected = [city.locate_index(x, y) for x, y in zip(xs, ys, strict=True)]
+
+    def work(_):
+        return [city.locate_index(x, y) for x, y in zip(xs, ys, strict=True)]
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(got == expected for got in pool.map(work, range(4)))
 
 
 def test_overlapping_grids_are_still_exact():
@@ -287,9 +323,9 @@ def test_random_rectilinear_partition(columns, rows, drop, origin, size, seed):
     xs = sorted({0.0, 1.0, *columns})
     geoms = []
     k = 0
-    for c, (a, b) in enumerate(zip(xs[:-1], xs[1:], strict=True)):
+    for c, (a, b) in enumerate(itertools.pairwise(xs)):
         ys = sorted({0.0, 1.0, *rows[c % len(rows)]})
-        for lo, hi in zip(ys[:-1], ys[1:], strict=True):
+        for lo, hi in itertools.pairwise(ys):
             k += 1
             cell = box(ox + a * w, oy + lo * h, ox + b * w, oy + hi * h)
             if k not in drop and cell.area > 0 and cell.is_valid:
@@ -340,11 +376,15 @@ def test_random_voronoi_city(seed, n, urban):
     merged = []
     pending = None
     for g in geoms:
-        if pending is not None and g.geom_type == "Polygon" and rng.random() < 0.3:
-            if pending.distance(g) > 0:
-                merged.append(MultiPolygon([pending, g]))
-                pending = None
-                continue
+        if (
+            pending is not None
+            and g.geom_type == "Polygon"
+            and rng.random() < 0.3
+            and pending.distance(g) > 0
+        ):
+            merged.append(MultiPolygon([pending, g]))
+            pending = None
+            continue
         if pending is not None:
             merged.append(pending)
         pending = g if g.geom_type == "Polygon" else None
