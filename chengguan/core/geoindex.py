@@ -62,7 +62,7 @@ _MAX_M = 64
 _MAX_FINE = 4_000_000
 _MIN_FINE = 1 << 16  # small cities may use this many anyway
 #: Sub-rasters are classified in chunks of about this many (block, edge) rows (memory).
-_CHUNK_ROWS = 1_000_000
+_CHUNK_ROWS = 250_000
 #: Single lookups test grids with at most this many vertices in Python, others with shapely.
 _PY_MAX_VERTICES = 40
 
@@ -104,8 +104,9 @@ class GridIndexStats:
     grids: int
     vertices: int
     coarse_cells: int
-    #: Coarse cells with a sub-raster, and all their sub-cells.
+    #: Coarse cells that have a sub-raster...
     refined_cells: int
+    #: ...and the cells of all sub-rasters.
     fine_cells: int
     #: Share of the covered raster area in cells that need a point-in-polygon test...
     ambiguous_share: float
@@ -125,9 +126,10 @@ class GridIndex[T]:
     boundary are fine). Overlapping entries are still handled exactly (any grid that
     contains the point may be returned), they only make lookups slower.
 
-    Build once (a few seconds for 70,000 grids), then share: the index is immutable and
-    safe to use from many threads. `locate_index(lon, lat) -> int` is an instance attribute
-    (a closure over the tables: no attribute look-ups on the hot path) giving the index into
+    Build once (one to two seconds for 70,000 grids), then share: the index is immutable
+    and safe to use from many threads. The geometries are prepared in place
+    (`shapely.prepare`). `locate_index(lon, lat) -> int` is an instance attribute (a
+    closure over the tables: no attribute look-ups on the hot path) giving the index into
     `payloads` of the grid containing the point, or -1 (also for NaN and infinities).
     """
 

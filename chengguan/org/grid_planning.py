@@ -25,6 +25,8 @@ from chengguan.org.domain.planner import (
     grid_count,
     out_of_tolerance,
     partition,
+    partition_core_ring,
+    polygonal,
 )
 from chengguan.org.domain.projection import LocalProjection
 from chengguan.org.domain.surface import Centre, synthetic_surface
@@ -123,6 +125,61 @@ def imported_surface(surface_lonlat: tuple[np.ndarray, np.ndarray, np.ndarray, n
     return build
 
 
+def _is_town(street: Region) -> bool:
+    """镇 and 乡 are rural towns; 街道 (and 办事处) are urban."""
+    return street.name.endswith(("镇", "乡"))
+
+
+def _density_centre(area_m, people: Surface, city_centre) -> tuple[float, float]:
+    """Where the people of an area concentrate: the city centre if it lies inside the area,
+    otherwise the population-weighted median of the surface."""
+    if area_m.contains(city_centre):
+        return city_centre.x, city_centre.y
+    if len(people) == 0 or people.total_population <= 0:
+        point = area_m.representative_point()
+        return point.x, point.y
+
+    def weighted_median(values):
+        order = np.argsort(values, kind="stable")
+        cumulative = np.cumsum(people.population[order])
+        return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+    return weighted_median(people.x), weighted_median(people.y)
+
+
+def _derive_street_parts(
+    streets: list[Region], area_m, people: Surface, projection: LocalProjection
+) -> list[tuple[Region, Part]]:
+    """Provisional street areas inside a shared planning area.
+
+    Each county-level unit gets a contiguous piece in proportion to its people; inside it,
+    urban 街道 share the dense core and the towns (镇/乡) the surrounding ring, so the city
+    centre falls in a 街道, not in a rural town.
+    """
+    units: dict[str, list[Region]] = {}
+    for street in streets:
+        units.setdefault(street.unit_code, []).append(street)
+    unit_shares = [max(sum(s.population or 0 for s in members), 1) for members in units.values()]
+    unit_parts = partition(area_m, people, unit_shares)
+    lon, lat = settings.CHENGGUAN.get("CITY_CENTRE", DEFAULT_CITY_CENTRE)
+    cx, cy = projection.to_metres(np.array([lon]), np.array([lat]))
+    city_centre = shapely.Point(float(cx[0]), float(cy[0]))
+    result: list[tuple[Region, Part]] = []
+    for members, unit_part in zip(units.values(), unit_parts, strict=True):
+        urban = [s for s in members if not _is_town(s)]
+        towns = [s for s in members if _is_town(s)]
+        inside = people.within(unit_part.geometry)
+        parts = partition_core_ring(
+            unit_part.geometry,
+            inside,
+            centre=_density_centre(unit_part.geometry, inside, city_centre),
+            core_shares=[max(s.population or 0, 1) for s in urban],
+            ring_shares=[max(s.population or 0, 1) for s in towns],
+        )
+        result.extend(zip([*urban, *towns], parts, strict=True))
+    return result
+
+
 @transaction.atomic
 def grids_plan(
     *,
@@ -149,13 +206,15 @@ def grids_plan(
         area_m = projection.geometry_to_metres(area.geometry)
         people = surface(area, projection, area_m)
         if area.derive_streets:
-            shares = [max(s.population or 0, 1) for s in area.streets]
-            street_parts = partition(area_m, people, shares)
+            street_parts = _derive_street_parts(area.streets, area_m, people, projection)
         else:
-            street_parts = [Part(area_m, people.total_population, people.total_households)]
-        for street, street_part in zip(area.streets, street_parts, strict=True):
+            whole = Part(area_m, people.total_population, people.total_households)
+            street_parts = [(area.streets[0], whole)]
+        for street, street_part in street_parts:
             if area.derive_streets:
-                derived[street.code] = projection.geometry_to_degrees(street_part.geometry)
+                derived[street.code] = polygonal(
+                    projection.geometry_to_degrees(street_part.geometry)
+                )
             k = grid_count(
                 population=street_part.population,
                 households=street_part.households,
@@ -180,7 +239,7 @@ def grids_plan(
                 planned.append(
                     PlannedGrid(
                         street.code,
-                        projection.geometry_to_degrees(grid.geometry),
+                        polygonal(projection.geometry_to_degrees(grid.geometry)),
                         grid.population,
                         grid.households,
                     )

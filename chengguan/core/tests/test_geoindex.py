@@ -15,6 +15,13 @@ from chengguan.core.errors import DomainError
 from chengguan.core.geoindex import GridIndex, OutsideCoverage
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """These tests are pure: no Django. Overrides the project conftest's autouse fixture of
+    this name (it imports Django models), so `pytest -p no:django` runs this module too."""
+    yield
+
+
 @dataclass(frozen=True)
 class Grid:
     code: str

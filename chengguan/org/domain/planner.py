@@ -11,6 +11,7 @@ street areas when no street boundaries exist, and a street into unit grids.
 Coordinates are metres (see `projection`); callers project in and out.
 """
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -70,12 +71,23 @@ def grid_count(
 
 
 def _clip(area: BaseGeometry, bounds: tuple[float, float, float, float]) -> BaseGeometry:
-    piece = shapely.intersection(area, box(*bounds))
-    # Cutting a polygon along a line can leave slivers of lower dimension; keep the areal part.
-    if piece.geom_type == "GeometryCollection":
-        polygons = [g for g in piece.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
-        piece = shapely.union_all(polygons) if polygons else shapely.Polygon()
-    return piece
+    return _clip_to(area, box(*bounds))
+
+
+def polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """A valid (Multi)Polygon: drop the lines and points an overlay can leave, and repair the
+    rare self-touching ring that floating point produces after cutting and reprojecting."""
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    if geom.geom_type == "GeometryCollection":
+        polygons = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        geom = shapely.union_all(polygons) if polygons else shapely.Polygon()
+    return geom
+
+
+def _clip_to(area: BaseGeometry, shape: BaseGeometry) -> BaseGeometry:
+    """The areal part of area ∩ shape."""
+    return polygonal(shapely.intersection(area, polygonal(shape)))
 
 
 def _cut_position(
@@ -157,3 +169,63 @@ def out_of_tolerance(
         if abs(pr - 1) > tolerance or abs(hr - 1) > tolerance:
             found.append(Deviation(i, part.population, part.households, pr, hr))
     return found
+
+
+def _wedge(cx: float, cy: float, a0: float, a1: float, radius: float) -> BaseGeometry:
+    """A pie slice from angle a0 to a1 (radians, a1 > a0) reaching beyond `radius`."""
+    steps = max(2, int((a1 - a0) / (np.pi / 90)) + 1)
+    angles = np.linspace(a0, a1, steps)
+    ring = [(cx, cy)] + [(cx + radius * np.cos(a), cy + radius * np.sin(a)) for a in angles]
+    return shapely.Polygon(ring)
+
+
+def partition_core_ring(
+    area: BaseGeometry,
+    surface: Surface,
+    *,
+    centre: tuple[float, float],
+    core_shares: Sequence[float],
+    ring_shares: Sequence[float],
+) -> list[Part]:
+    """Split `area` so the core parts lie around `centre` and the ring parts surround them.
+
+    Used when no street boundaries exist: urban 街道 take the dense core (a disc holding
+    their share of the people, cut by `partition`), towns (镇/乡) take pie slices of the rest
+    by population. Returns the core parts, then the ring parts, in the given orders.
+    """
+    if not core_shares or not ring_shares:
+        return partition(area, surface, [*core_shares, *ring_shares])
+    inside = surface.within(area)
+    cx, cy = centre
+    distance = np.hypot(inside.x - cx, inside.y - cy)
+    core_share = sum(core_shares) / (sum(core_shares) + sum(ring_shares))
+    order = np.argsort(distance, kind="stable")
+    cumulative = np.cumsum(inside.population[order])
+    if len(order) == 0 or cumulative[-1] <= 0:
+        return partition(area, surface, [*core_shares, *ring_shares])
+    k = min(int(np.searchsorted(cumulative, core_share * cumulative[-1])), len(order) - 1)
+    radius = float(distance[order[k]])
+    core = _clip_to(area, shapely.Point(cx, cy).buffer(radius, quad_segs=32))
+    ring = shapely.difference(area, core)
+    parts = partition(core, inside, core_shares)
+    in_ring = inside.subset(~shapely.contains_xy(core, inside.x, inside.y))
+    minx, miny, maxx, maxy = area.bounds
+    reach = 2 * float(np.hypot(maxx - minx, maxy - miny)) + radius
+    angles = np.arctan2(in_ring.y - cy, in_ring.x - cx)
+    weights = in_ring.population
+    cuts = [-np.pi]
+    total = sum(ring_shares)
+    if len(angles) and weights.sum() > 0:
+        by_angle = np.argsort(angles, kind="stable")
+        cum = np.cumsum(weights[by_angle])
+        for share in np.cumsum(ring_shares[:-1]) / total:
+            j = min(int(np.searchsorted(cum, share * cum[-1])), len(by_angle) - 1)
+            cuts.append(float(angles[by_angle[j]]))
+    else:
+        cuts += [-np.pi + 2 * np.pi * s for s in np.cumsum(ring_shares[:-1]) / total]
+    cuts.append(np.pi)
+    for a0, a1 in itertools.pairwise(cuts):
+        slice_ = ring if len(ring_shares) == 1 else _clip_to(ring, _wedge(cx, cy, a0, a1, reach))
+        people = in_ring.within(slice_)
+        parts.append(Part(slice_, people.total_population, people.total_households))
+    return parts

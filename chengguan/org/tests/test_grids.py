@@ -118,6 +118,18 @@ def test_whole_demo_city_gets_at_least_4000_grids_on_every_street():
     zones = Region.objects.filter(kind="zone")
     assert all(z.boundary_source == "derived" for z in zones)
     assert Grid.objects.filter(region_code="410190").exists()  # 郑东新区 has grids of its own
+    assert all(g.geometry.is_valid for g in Grid.objects.all())
+    assert all(r.geometry.is_valid for r in Region.objects.exclude(geometry_wkb=None))
+
+
+def test_demo_city_centre_lies_in_an_urban_street_not_a_rural_town():
+    # 二七纪念塔 falls inside the coarse 管城回族区 polygon of the reference data.
+    grids_plan(units=list(Region.objects.filter(code="410104")), seed=2017)
+    found = selectors.locate(113.6656, 34.7536)
+    assert found.unit_code == "410104"
+    assert found.street_name.endswith("街道")
+    towns = Region.objects.filter(unit_code="410104", name__endswith="乡")
+    assert towns.exists() and found.street_code not in {t.code for t in towns}
 
 
 # ---------------------------------------------------------------- API

@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
-from chengguan.org.domain.planner import Surface, grid_count, out_of_tolerance, partition
+from chengguan.org.domain.planner import (
+    Surface,
+    grid_count,
+    out_of_tolerance,
+    partition,
+    partition_core_ring,
+)
 from chengguan.org.domain.surface import Centre, synthetic_surface
 
 L_SHAPE = Polygon([(0, 0), (6000, 0), (6000, 2000), (2000, 2000), (2000, 6000), (0, 6000)])
@@ -107,3 +113,38 @@ def test_any_number_of_parts_tiles_the_area(k, seed):
     assert len(parts) == k
     assert sum(p.population for p in parts) == pytest.approx(people.total_population)
     assert sum(p.geometry.area for p in parts) == pytest.approx(L_SHAPE.area, rel=1e-9)
+
+
+def test_core_ring_puts_core_parts_around_the_centre_and_ring_parts_outside():
+    area = box(-10_000, -10_000, 10_000, 10_000)
+    rng = np.random.default_rng(5)
+    people = synthetic_surface(
+        area,
+        population=300_000,
+        households=100_000,
+        centres=[Centre(0, 0, 1, 2500)],
+        points=6000,
+        rng=rng,
+    )
+    parts = partition_core_ring(
+        area, people, centre=(0, 0), core_shares=[1, 1, 1], ring_shares=[1, 1]
+    )
+    assert len(parts) == 5
+    union = shapely.union_all([p.geometry for p in parts])
+    assert union.symmetric_difference(area).area < 1e-6 * area.area
+    assert sum(p.geometry.area for p in parts) == pytest.approx(area.area, rel=1e-6)
+    centre = shapely.Point(0, 0)
+    assert any(p.geometry.contains(centre) for p in parts[:3])  # the centre is urban
+    assert not any(p.geometry.intersects(centre.buffer(500)) for p in parts[3:])  # towns are out
+    for part in parts:  # each holds about a fifth of the people
+        assert part.population == pytest.approx(60_000, rel=0.05)
+        assert part.geometry.is_valid
+
+
+def test_core_ring_with_only_one_kind_falls_back_to_plain_partition():
+    people = uniform_people(L_SHAPE, 2000)
+    parts = partition_core_ring(
+        L_SHAPE, people, centre=(1000, 1000), core_shares=[1, 1], ring_shares=[]
+    )
+    assert len(parts) == 2
+    assert sum(p.population for p in parts) == pytest.approx(people.total_population)
