@@ -30,7 +30,9 @@ with few vertices, shapely's prepared `intersects_xy` for the others). Orientati
 Shewchuk's error bound with an exact `Fraction` fallback, so they are exact. Bulk lookups
 (`locate_many`) do the same in numpy: splits vectorised, candidate lists in rounds of one
 `shapely.intersects_xy` call each. Both paths return the same grid for every point, borders
-included.
+included. (One caveat, irrelevant for lon/lat data: GEOS, hence the bulk path's candidate
+tests, can misjudge points within ~1e-154 of a vertex near coordinate 0, where products
+underflow; the pure-Python tests stay exact there too.)
 """
 
 from __future__ import annotations
@@ -66,8 +68,10 @@ _CHUNK_ROWS = 250_000
 #: Single lookups test grids with at most this many vertices in Python, others with shapely.
 _PY_MAX_VERTICES = 40
 
-# Shewchuk's error bound for the orientation determinant evaluated in doubles.
+# Shewchuk's error bound for the orientation determinant evaluated in doubles; it holds
+# while the products do not underflow (both smaller than _TINY: decided exactly).
 _ORIENT_ERR = (3.0 + 16.0 * 2.0**-53) * 2.0**-53
+_TINY = 2.0**-960
 
 
 class OutsideCoverage(DomainError):
@@ -272,6 +276,7 @@ class GridIndex[T]:
         covers = _covers
         orient_exact = _orient_exact
         err = _ORIENT_ERR
+        tiny = _TINY
 
         def locate_index(lon: float, lat: float) -> int:
             lon = float(lon)  # a numpy float32 would do the cell arithmetic in single precision
@@ -297,7 +302,8 @@ class GridIndex[T]:
                             left = (ax - lon) * (by - lat)
                             right = (ay - lat) * (bx - lon)
                             det = left - right
-                            if abs(det) <= err * (abs(left) + abs(right)):
+                            size = abs(left) + abs(right)
+                            if abs(det) <= err * size or size < tiny:
                                 det = orient_exact(ax, ay, bx, by, lon, lat)
                             if det > 0:
                                 return seg_left[code]
@@ -365,7 +371,8 @@ def _covers(
                     left = (x1 - px) * (y2 - py)
                     right = (y1 - py) * (x2 - px)
                     det = left - right
-                    if abs(det) <= _ORIENT_ERR * (abs(left) + abs(right)):
+                    size = abs(left) + abs(right)
+                    if abs(det) <= _ORIENT_ERR * size or size < _TINY:
                         det = _orient_exact(x1, y1, x2, y2, px, py)
                         if det == 0:
                             return True
@@ -403,7 +410,8 @@ def _split_side(
     left = (ax - px) * (by - py)
     right = (ay - py) * (bx - px)
     det = left - right
-    unsure = np.flatnonzero(np.abs(det) <= _ORIENT_ERR * (np.abs(left) + np.abs(right)))
+    size = np.abs(left) + np.abs(right)
+    unsure = np.flatnonzero((np.abs(det) <= _ORIENT_ERR * size) | (size < _TINY))
     for k in unsure.tolist():
         exact = _orient_exact(*(float(c[k]) for c in (ax, ay, bx, by, px, py)))
         det[k] = (exact > 0) - (exact < 0)

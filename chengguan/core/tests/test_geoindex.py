@@ -179,6 +179,19 @@ def test_points_a_hair_from_a_slanted_border():
     assert index.stats.split_share > 10 * index.stats.ambiguous_share
 
 
+def test_single_lookups_stay_exact_where_products_underflow():
+    # (3, 5e-324) lies inside `inner`, in the hole of `ring` (a hair above their common
+    # vertex); the orientation products underflow to 0, the exact fallback decides.
+    ring = Polygon([(2, 0), (4, 0), (4, 2), (2, 2)], [[(3, 0), (3.5, 1), (2.5, 1)]])
+    inner = Polygon([(3, 0), (3.5, 1), (2.5, 1)])
+    index = GridIndex([("ring", ring), ("inner", inner)])
+    assert index.locate(3.0, 5e-324) == "inner"
+    assert index.locate(3.0, 0.0) in {"ring", "inner"}
+    assert index.locate(3.0, 1e-300) == "inner"
+    assert index.locate(2.5, 5e-324) == "ring"
+    assert index.locate_index(3.0, -5e-324) == -1
+
+
 def test_threads_share_one_index(city):
     from concurrent.futures import ThreadPoolExecutor
 
@@ -300,7 +313,11 @@ def _probe_points(geoms, rng, n_random: int, bounds) -> tuple[np.ndarray, np.nda
             ys.append(pts[:, 1] if sy == 0 else np.nextafter(pts[:, 1], sy * np.inf))
     xs.append(np.array([x0, x1, x0, x1]))
     ys.append(np.array([y0, y0, y1, y1]))
-    return np.concatenate(xs), np.concatenate(ys)
+    xs = np.concatenate(xs)
+    ys = np.concatenate(ys)
+    # No subnormal coordinates (one ulp beside 0): GEOS, the reference, is not exact there.
+    sane = ~((np.abs(xs) < 1e-150) & (xs != 0)) & ~((np.abs(ys) < 1e-150) & (ys != 0))
+    return xs[sane], ys[sane]
 
 
 def _check_index(geoms, rng, n_random=1500) -> None:
@@ -312,7 +329,7 @@ def _check_index(geoms, rng, n_random=1500) -> None:
     _assert_exact(geoms, xs, ys, many)
 
 
-_cuts = st.lists(st.floats(0.0, 1.0, exclude_min=True, exclude_max=True), max_size=6)
+_cuts = st.lists(st.floats(1e-12, 1.0 - 1e-12), max_size=6)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
