@@ -168,7 +168,11 @@ def postgis_peer(grids: np.ndarray, xs: np.ndarray, ys: np.ndarray, n_single: in
                     db.execute("CREATE EXTENSION IF NOT EXISTS postgis")
                     db.execute("CREATE TABLE grids (id integer PRIMARY KEY, geom geometry)")
                     with db.cursor() as cur, cur.copy("COPY grids (id, geom) FROM STDIN") as cp:
-                        for i, wkb in enumerate(shapely.to_wkb(grids, hex=True, srid=4326)):
+                        for i, wkb in enumerate(
+                            shapely.to_wkb(
+                                shapely.set_srid(grids, 4326), hex=True, include_srid=True
+                            )
+                        ):
                             cp.write_row((i, wkb))
                     db.execute("CREATE INDEX ON grids USING gist (geom)")
                     db.execute("ANALYZE grids")
