@@ -12,6 +12,7 @@
   const result = document.getElementById("locate-result");
   let gridLayer = null;
   let marker = null;
+  let gridRequest = 0; // answers to an older selection are dropped
 
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -51,10 +52,12 @@
     if (gridLayer) { map.removeLayer(gridLayer); gridLayer = null; }
     status.textContent = "";
     delete status.dataset.count;
+    const mine = ++gridRequest;
     if (!unit) return;
     status.textContent = "…";
     const street = el.dataset.scopeStreet ? "&street=" + encodeURIComponent(el.dataset.scopeStreet) : "";
     getJSON(api + "org/grids?unit=" + encodeURIComponent(unit) + street).then((fc) => {
+      if (mine !== gridRequest) return;
       gridLayer = L.geoJSON(fc, {
         style: { color: "#059669", weight: 0.8, fillOpacity: 0.08 },
         onEachFeature: (f, l) => l.bindTooltip(
