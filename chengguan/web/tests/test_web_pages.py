@@ -211,3 +211,10 @@ def test_other_users_are_not_shown_the_calendar_warning(client, provisional_2027
     assert response.status_code == 200
     assert calendar_banner(response) is None
     assert "节假日安排尚未录入正式通知" not in html(response)
+
+
+@pytest.mark.django_db
+def test_admin_pages_warn_about_the_unpublished_calendar_year(client):
+    client.force_login(User.objects.get(username="sysadmin"))
+    page = client.get("/admin/").content.decode()
+    assert "2027 年节假日安排尚未录入正式通知" in page
