@@ -14,7 +14,7 @@ def user_in_scope(admin, user) -> bool:
     """A district administrator manages the people of that district only."""
     if user is None:
         return True
-    return scope_of(admin).contains(**region_scope_keys(user.region))
+    return scope_of(admin).contains(**region_scope_keys(user.region), agency_id=user.agency_id)
 
 
 can_view_users = (is_system_admin | is_security_admin | is_audit_admin) & user_in_scope

@@ -14,7 +14,7 @@ def scope_keys(obj) -> dict[str, str]:
     if isinstance(obj, Grid):
         return {"unit_code": obj.region_code, "street_code": obj.code[:9]}
     if isinstance(obj, Agency):
-        return scope_keys(obj.region)
+        return {**scope_keys(obj.region), "agency_id": obj.pk}
     raise TypeError(f"no scope for {type(obj).__name__}")
 
 

@@ -647,3 +647,34 @@ def test_district_system_admin_manages_only_the_people_of_the_district(client, u
     assert response.status_code == 302 and response.url == "/admin/"  # as if it did not exist
     assert admin_user.has_perm("accounts.change_user", local)
     assert not admin_user.has_perm("accounts.change_user", elsewhere)
+
+
+@pytest.mark.django_db
+def test_department_admin_is_bound_to_the_department_not_to_the_whole_city(client, user_factory):
+    from chengguan.org.models import Agency
+
+    power = Agency.objects.get(code="4101-DEPT-POWER")
+    gas = Agency.objects.get(code="4101-DEPT-GAS")
+    lineman = user_factory("handler", region="4101", agency=power, username="power-lineman")
+    fitter = user_factory("handler", region="4101", agency=gas, username="gas-fitter")
+    admin_user = user_factory("system_admin", region="4101", agency=power, username="power-admin")
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/accounts/user/").content.decode()
+    assert "power-lineman" in listing and "gas-fitter" not in listing
+    assert admin_user.has_perm("accounts.change_user", lineman)
+    assert not admin_user.has_perm("accounts.change_user", fitter)
+    assert admin_user.has_perm("org.change_agency", power)
+    assert not admin_user.has_perm("org.change_agency", gas)
+    # Territory still applies as usual: a city-wide department sees the city's regions.
+    assert admin_user.has_perm("org.view_region", Region.objects.get(code="410106"))
+
+
+@pytest.mark.django_db
+def test_bureau_admin_is_scoped_by_territory_and_manages_the_units_it_leads(user_factory):
+    from chengguan.org.models import Agency
+
+    bureau = Agency.objects.get(code="410105-CGJ")
+    admin_user = user_factory("system_admin", region="410105", agency=bureau)
+    assert admin_user.has_perm("org.change_agency", Agency.objects.get(code="410105001-DD"))
+    assert not admin_user.has_perm("org.change_agency", Agency.objects.get(code="410106001-DD"))
