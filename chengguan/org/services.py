@@ -29,6 +29,17 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _counting_upsert(model, counts: dict[str, int]):
+    """Create or update rows by their `code`, counting which it was (loaders are idempotent)."""
+
+    def upsert(code: str, **values: Any):
+        obj, created = model.objects.update_or_create(code=code, defaults=values)
+        counts["created" if created else "updated"] += 1
+        return obj
+
+    return upsert
+
+
 # ---------------------------------------------------------------- regions
 
 
@@ -46,10 +57,7 @@ def regions_load(*, divisions_csv: str, zones_csv: str, actor: Any = None) -> di
     divisions = _rows(divisions_csv)
     counts = {"created": 0, "updated": 0}
 
-    def upsert(code: str, **values: Any) -> Region:
-        region, created = Region.objects.update_or_create(code=code, defaults=values)
-        counts["created" if created else "updated"] += 1
-        return region
+    upsert = _counting_upsert(Region, counts)
 
     by_code: dict[str, Region] = {}
     for row in divisions:
@@ -300,10 +308,7 @@ def agencies_build(*, departments_csv: str, actor: Any = None) -> dict[str, int]
     """
     counts = {"created": 0, "updated": 0}
 
-    def upsert(code: str, **values: Any) -> Agency:
-        agency, created = Agency.objects.update_or_create(code=code, defaults=values)
-        counts["created" if created else "updated"] += 1
-        return agency
+    upsert = _counting_upsert(Agency, counts)
 
     city = Region.objects.get(kind=Region.Kind.CITY)
     departments = _rows(departments_csv)
