@@ -2,7 +2,7 @@
 
 Messages are written for a person (Chinese source strings, marked for translation with
 `gettext_noop` so pure domain modules stay free of Django); the edge translates them with
-`gettext(str(error))`. DomainError → 400, Conflict → 409, NotFound → 404.
+`gettext(str(error))`. DomainError → 400, Forbidden → 403, Conflict → 409, NotFound → 404.
 """
 
 
@@ -26,6 +26,12 @@ class Conflict(DomainError):
     """Somebody else changed the object first; the user should reload and retry."""
 
     status_code = 409
+
+
+class Forbidden(DomainError):
+    """The user's roles do not allow this action on this object."""
+
+    status_code = 403
 
 
 class NotFound(DomainError):

@@ -1,0 +1,1 @@
+"""Pure domain logic of digital city-management cases (no Django)."""
