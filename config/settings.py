@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "chengguan.core",
     "chengguan.org",
     "chengguan.accounts",
+    "chengguan.cases",
     "chengguan.web",
     "chengguan.demo",
 ]
@@ -216,4 +217,12 @@ CHENGGUAN = {
     # Map tiles: empty means no base layer (intranets); e.g. an internal tile server URL.
     "MAP_TILE_URL": env("CHENGGUAN_MAP_TILE_URL", ""),
     "MAP_TILE_ATTRIBUTION": env("CHENGGUAN_MAP_TILE_ATTRIBUTION", ""),
+    # Deadlines: warn at this share of the limit; escalate (督办, one level up) when a case
+    # is overdue by this share of its limit.
+    "DEADLINE_WARNING_SHARE": float(env("CHENGGUAN_DEADLINE_WARNING_SHARE", "0.8") or 0.8),
+    "ESCALATE_OVERDUE_SHARE": float(env("CHENGGUAN_ESCALATE_OVERDUE_SHARE", "0.5") or 0.5),
+    # Outward notices (SMS, WeCom …): a class with send(recipient, text); the default logs.
+    "NOTIFY_BACKEND": env("CHENGGUAN_NOTIFY_BACKEND", "chengguan.core.notify.LoggingBackend"),
+    # What `manage.py tick` runs, in order; each is idempotent.
+    "TICK_SWEEPS": ["chengguan.core.services.outbox_relay", "chengguan.cases.sweeps.sweep"],
 }

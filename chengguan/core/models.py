@@ -1,5 +1,6 @@
 """Platform core: revision counters, the hash-chained ledger, the working calendar, deadlines."""
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -137,21 +138,51 @@ class Deadline(UUIDModel):
     class Unit(models.TextChoices):
         HOURS = "hours", _("工作时")
         DAYS = "days", _("工作日")
+        CLOCK_HOURS = "clock_hours", _("小时（连续计时）")
 
     subject_type = models.CharField(max_length=80)
     subject_id = models.CharField(max_length=64)
     kind = models.CharField(_("时限"), max_length=40)
     start_at = models.DateTimeField(_("起算时间"))
     amount = models.DecimalField(_("时长"), max_digits=8, decimal_places=2)
-    unit = models.CharField(_("单位"), max_length=5, choices=Unit.choices)
+    unit = models.CharField(_("单位"), max_length=12, choices=Unit.choices)
     due_at = models.DateTimeField(_("到期时间"), db_index=True)
     provisional = models.BooleanField(_("暂估"), default=False)
     stopped_at = models.DateTimeField(_("停止时间"), null=True, blank=True)
+    # Set once by the sweep (`manage.py tick`); a conditional UPDATE makes each happen once.
+    warned_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("超时时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("升级督办时间"), null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["stopped_at", "due_at"]),
+        ]
         verbose_name = _("时限")
         verbose_name_plural = _("时限")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class OutboxEvent(UUIDModel):
+    """An event written in the transaction of the change it announces (transactional outbox).
+
+    A relay (`manage.py tick`) hands undelivered events to the configured channel and marks
+    them delivered, so consumers see each committed change at least once and never a change
+    that rolled back.
+    """
+
+    topic = models.CharField(max_length=80, db_index=True)
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("事件发件箱")
+        verbose_name_plural = _("事件发件箱")
+
+    def __str__(self) -> str:
+        return self.topic

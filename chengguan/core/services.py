@@ -6,7 +6,7 @@ registry change and its ledger entry commit together or not at all.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from chengguan.core.models import (
     LedgerEntry,
     LedgerHead,
     OfficePeriod,
+    OutboxEvent,
     Revision,
 )
 from chengguan.core.workcal import DayKind
@@ -258,12 +259,49 @@ def registry_delete(*, obj: models.Model, actor: Any, revision: str | None = Non
         revision_bump(revision)
 
 
+# ---------------------------------------------------------------- outbox
+
+
+def outbox_relay(*, now: datetime | None = None, batch: int = 1000) -> dict[str, int]:
+    """Hand committed events to the log channel and mark them delivered (at least once).
+
+    Consumers (12345 callbacks, data exchange) subscribe here as they are built; until then
+    the log is the channel, so nothing piles up unseen.
+    """
+    import logging
+
+    log = logging.getLogger("chengguan.outbox")
+    now = now or timezone.now()
+    delivered = 0
+    with transaction.atomic():
+        events = list(
+            OutboxEvent.objects.select_for_update(skip_locked=True)
+            .filter(delivered_at__isnull=True)
+            .order_by("created_at")[:batch]
+        )
+        for event in events:
+            log.info("event %s %s", event.topic, event.payload)
+        OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(delivered_at=now)
+        delivered = len(events)
+    return {"outbox_delivered": delivered}
+
+
+def outbox_emit(topic: str, **payload: Any) -> OutboxEvent:
+    """Record an event in the caller's transaction; it is relayed only if the change commits."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("outbox_emit must run inside the transaction of the change it announces")
+    return OutboxEvent.objects.create(topic=topic, payload=payload)
+
+
 # ---------------------------------------------------------------- deadlines
 
 
 def _compute(start: datetime, amount: Decimal, unit: str):
     from chengguan.core.selectors import work_calendar
+    from chengguan.core.workcal import Due
 
+    if unit == Deadline.Unit.CLOCK_HOURS:  # urgent matters run around the clock
+        return Due(at=start + timedelta(hours=float(amount)), provisional=False)
     cal = work_calendar(fresh=True)
     if unit == Deadline.Unit.HOURS:
         return cal.add_working_time(start, hours=float(amount))
@@ -278,12 +316,19 @@ def deadline_start(
     start: datetime,
     hours: float | None = None,
     days: int | None = None,
+    clock_hours: float | None = None,
 ) -> Deadline:
     """Start a clock for `subject`, computed on the working calendar and kept recomputable."""
-    if (hours is None) == (days is None):
-        raise ValueError("give exactly one of hours or days")
-    unit = Deadline.Unit.HOURS if hours is not None else Deadline.Unit.DAYS
-    amount = Decimal(str(hours if hours is not None else days))
+    given = {
+        Deadline.Unit.HOURS: hours,
+        Deadline.Unit.DAYS: days,
+        Deadline.Unit.CLOCK_HOURS: clock_hours,
+    }
+    chosen = [(unit, value) for unit, value in given.items() if value is not None]
+    if len(chosen) != 1:
+        raise ValueError("give exactly one of hours, days or clock_hours")
+    unit, value = chosen[0]
+    amount = Decimal(str(value))
     due = _compute(start, amount, unit)
     subject_type, subject_id = subject_ref(subject)
     return Deadline.objects.create(

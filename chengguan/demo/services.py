@@ -14,6 +14,8 @@ from django.utils import timezone
 from chengguan.accounts.models import User
 from chengguan.accounts.roles import ROLE_LABELS, Role
 from chengguan.accounts.services import role_groups_ensure, user_create
+from chengguan.cases.demo import catalogue_ensure, responsibilities_ensure
+from chengguan.cases.models import Category
 from chengguan.core.reference import read_text
 from chengguan.core.services import calendar_seed
 from chengguan.org.grid_planning import grids_plan
@@ -83,6 +85,10 @@ def demo_load(*, say: Callable[[str], None] = print, grids: bool = True) -> None
             f"网格：规划 {report.grids} 个（{report.streets} 个街道，其中 {report.derived_streets} 个为推算边界），"
             f"{len(report.deviations)} 个超出容差"
         )
+    catalogue_ensure()
+    matrix = responsibilities_ensure()
+    if matrix:
+        say(f"案卷类别：{Category.objects.count()} 个；责任划分：{matrix} 条")
     users_ensure(say=say)
 
 

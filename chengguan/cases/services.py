@@ -1,0 +1,317 @@
+"""Writes on cases: report, then every workflow action, each in one transaction with its
+timeline event, ledger entry, outbox event and clocks (deadlines on the working calendar)."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from chengguan.accounts.roles import Role
+from chengguan.accounts.selectors import roles_of
+from chengguan.cases.domain.limits import LimitUnit
+from chengguan.cases.domain.workflow import (
+    Action,
+    Clock,
+    Level,
+    Status,
+    check_transition,
+    clocks_to_stop,
+    escalate,
+)
+from chengguan.cases.domain.workflow import case_number as format_case_number
+from chengguan.cases.models import Case, CaseCounter, CaseEvent, Category, Notice
+from chengguan.cases.selectors import cases_visible, handler_agencies, suggest_agency
+from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound, gettext_noop
+from chengguan.core.models import Deadline
+from chengguan.core.services import deadline_start, ledger_append, outbox_emit
+from chengguan.org.models import Agency, Grid
+from chengguan.org.selectors import locate
+
+HANDLER_ACTIONS = {Action.RETURN, Action.REQUEST_EXTENSION, Action.HANDLE}
+
+
+def _next_number(region_code: str, at: datetime) -> str:
+    """Serial per county and local day; the UPDATE holds the counter row until commit."""
+    day = timezone.localtime(at).strftime("%Y%m%d")
+    if not CaseCounter.objects.filter(region_code=region_code, day=day).exists():
+        try:
+            with transaction.atomic():
+                CaseCounter.objects.create(region_code=region_code, day=day)
+        except IntegrityError:
+            pass  # created by a concurrent report in the meantime
+    CaseCounter.objects.filter(region_code=region_code, day=day).update(last=F("last") + 1)
+    serial = CaseCounter.objects.get(region_code=region_code, day=day).last
+    return format_case_number(region_code=region_code, local_date_text=day, serial=serial)
+
+
+def _start_clock(case: Case, clock: Clock, at: datetime) -> Deadline:
+    limit = case.category.limit(clock.value)
+    unit = {
+        LimitUnit.WORKING_HOURS: "hours",
+        LimitUnit.WORKING_DAYS: "days",
+        LimitUnit.CLOCK_HOURS: "clock_hours",
+    }[limit.unit]
+    amount = int(limit.amount) if limit.unit is LimitUnit.WORKING_DAYS else float(limit.amount)
+    return deadline_start(subject=case, kind=clock.value, start=at, **{unit: amount})
+
+
+def _stop_clocks(case: Case, clocks, at: datetime) -> None:
+    if clocks:
+        Deadline.objects.filter(
+            subject_type="cases.case",
+            subject_id=str(case.pk),
+            kind__in=[c.value for c in clocks],
+            stopped_at__isnull=True,
+        ).update(stopped_at=at)
+
+
+def _record(
+    case: Case,
+    *,
+    action: str,
+    actor: Any,
+    at: datetime,
+    from_status: str,
+    note: str = "",
+    data: dict | None = None,
+) -> None:
+    data = data or {}
+    CaseEvent.objects.create(
+        case=case,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=at,
+        from_status=from_status,
+        to_status=case.status,
+        note=note,
+        data=data,
+    )
+    ledger_append(
+        kind=f"case.{action}",
+        subject=case,
+        actor=actor,
+        data={"number": case.number, "from": from_status, "to": case.status, "note": note, **data},
+    )
+    outbox_emit(
+        f"case.{action}",
+        case_id=str(case.pk),
+        number=case.number,
+        status=case.status,
+        region_code=case.region_code,
+    )
+
+
+@transaction.atomic
+def case_report(
+    *,
+    actor: Any,
+    category: Category,
+    lon: float,
+    lat: float,
+    description: str,
+    channel: str,
+    address: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """Take in a report: place it on its grid, number it, suggest who should handle it.
+
+    A patrol inspector's own report counts as verified (they saw it); anything else waits
+    for an inspector to verify it.
+    """
+    if not description or not description.strip():
+        raise DomainError(gettext_noop("请填写问题描述"))
+    if not category.active:
+        raise DomainError(gettext_noop("该类别已停用，请选择其他类别"))
+    at = at or timezone.now()
+    place = locate(lon, lat)
+    grid = Grid.objects.get(pk=place.grid_id)
+    by_inspector = channel == Case.Channel.INSPECTOR and Role.INSPECTOR in roles_of(actor)
+    suggestion = suggest_agency(
+        category=category,
+        grid=grid,
+        street_code=place.street_code,
+        unit_code=place.unit_code,
+        on=timezone.localdate(at),
+    )
+    case = Case.objects.create(
+        number=_next_number(place.unit_code, at),
+        region_code=place.unit_code,
+        street_code=place.street_code,
+        grid=grid,
+        category=category,
+        status=Status.VERIFIED if by_inspector else Status.REPORTED,
+        level=Level.STREET,
+        channel=channel,
+        description=description.strip(),
+        address=address.strip(),
+        lon=lon,
+        lat=lat,
+        reporter=actor if getattr(actor, "pk", None) else None,
+        suggested_agency=suggestion.agency,
+        suggestion=suggestion.reason,
+        reported_at=at,
+    )
+    _start_clock(case, Clock.REGISTER if by_inspector else Clock.VERIFY, at)
+    _record(
+        case,
+        action="reported",
+        actor=actor,
+        at=at,
+        from_status="",
+        data={"channel": channel, "category": category.code, "grid": grid.code},
+    )
+    return case
+
+
+def _agency(agency_id: Any) -> Agency:
+    agency = Agency.objects.filter(pk=agency_id, active=True).first() if agency_id else None
+    if agency is None:
+        raise DomainError(gettext_noop("请选择有效的处置单位"))
+    return agency
+
+
+@transaction.atomic
+def case_act(
+    *,
+    case_id: Any,
+    action: Action,
+    actor: Any,
+    expected_version: int,
+    reason: str = "",
+    agency_id: Any = None,
+    feedback: str = "",
+    hours: Decimal | float | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """Apply one workflow action. Exactly one of two people acting at once wins: the other
+    gets a Conflict, because the version they saw is no longer the case's."""
+    at = at or timezone.now()
+    case = (
+        cases_visible(actor)
+        .select_for_update()
+        .select_related("category")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound(gettext_noop("没有找到该案卷"))
+    if case.version != expected_version:
+        raise Conflict(gettext_noop("该案卷已被他人处理，请刷新后重试"))
+    given = {"reason": reason, "agency": agency_id, "feedback": feedback, "hours": hours}
+    transition = check_transition(
+        action,
+        status=Status(case.status),
+        roles=roles_of(actor),
+        given=given,
+        pending_extension=case.extension_pending,
+    )
+    if action in HANDLER_ACTIONS and case.agency_id not in handler_agencies(actor):
+        raise Forbidden(gettext_noop("该任务不属于您的单位"))
+    from_status = case.status
+    data: dict[str, Any] = {}
+    _stop_clocks(case, clocks_to_stop(transition, Status(case.status)), at)
+    if action in (Action.DISPATCH, Action.REASSIGN):
+        agency = _agency(agency_id)
+        if (
+            case.suggested_agency_id
+            and agency.pk != case.suggested_agency_id
+            and not reason.strip()
+        ):
+            raise DomainError(gettext_noop("改派或不采用建议处置单位时请填写理由"))
+        data["agency"] = agency.code
+        case.agency = agency
+    elif action is Action.RETURN:
+        data["agency"] = case.agency.code if case.agency else ""
+        case.agency = None
+    elif action is Action.REQUEST_EXTENSION:
+        hours = Decimal(str(hours))
+        if not Decimal("0.5") <= hours <= Decimal("200"):
+            raise DomainError(gettext_noop("延期时长应在 0.5 至 200 个工作时之间"))
+        case.extension_pending, case.extension_hours = True, hours
+        data["hours"] = hours
+    elif action is Action.APPROVE_EXTENSION:
+        data.update(_extend_handle_clock(case, at))
+    elif action is Action.REFUSE_EXTENSION:
+        case.extension_pending, case.extension_hours = False, None
+    elif action is Action.CHECK_FAIL:
+        case.rework_count += 1
+    elif action is Action.CLOSE:
+        case.closed_at = at
+    elif action is Action.SUPERVISE:
+        case.level = escalate(Level(case.level))
+        data["level"] = case.level
+        _notify(
+            case,
+            kind=Notice.Kind.SUPERVISE,
+            key=f"supervise:{case.pk}:{case.version}",
+            text=f"督办：{case.number}（{reason.strip()}）",
+        )
+    if action is Action.HANDLE:
+        data["feedback"] = feedback.strip()
+    if transition.target is not None:
+        case.status = transition.target
+        if case.status != Status.DISPATCHED:
+            case.extension_pending, case.extension_hours = False, None
+    if transition.starts:
+        _start_clock(case, transition.starts, at)
+    if transition.stops or transition.starts:
+        case.overdue = False
+    case.version += 1
+    case.save()
+    _record(
+        case,
+        action=action.value,
+        actor=actor,
+        at=at,
+        from_status=from_status,
+        note=(reason or feedback).strip(),
+        data=data,
+    )
+    return case
+
+
+def _extend_handle_clock(case: Case, at: datetime) -> dict:
+    """An approved extension continues the handle clock from its due for the granted hours:
+    the only way a running deadline moves, and only later."""
+    current = Deadline.objects.filter(
+        subject_type="cases.case",
+        subject_id=str(case.pk),
+        kind=Clock.HANDLE.value,
+        stopped_at__isnull=True,
+    ).first()
+    if current is None:
+        raise DomainError(gettext_noop("该案卷没有正在计时的处置时限"))
+    current.stopped_at = at
+    current.save(update_fields=["stopped_at"])
+    extended = deadline_start(
+        subject=case,
+        kind=Clock.HANDLE.value,
+        start=current.due_at,
+        hours=float(case.extension_hours),
+    )
+    hours = case.extension_hours
+    case.extension_pending, case.extension_hours = False, None
+    return {"hours": hours, "from": current.due_at, "to": extended.due_at}
+
+
+def _notify(case: Case, *, kind: str, key: str, text: str) -> bool:
+    """Put a notice in the inbox of the case's agency (or its district) once per key."""
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.create(
+                key=key,
+                kind=kind,
+                case=case,
+                agency=case.agency,
+                region_code=case.region_code,
+                text=text,
+            )
+    except IntegrityError:
+        return False
+    from chengguan.core.notify import send
+
+    transaction.on_commit(lambda: send(notice))
+    return True
