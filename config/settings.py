@@ -224,5 +224,5 @@ CHENGGUAN = {
     # Outward notices (SMS, WeCom …): a class with send(recipient, text); the default logs.
     "NOTIFY_BACKEND": env("CHENGGUAN_NOTIFY_BACKEND", "chengguan.core.notify.LoggingBackend"),
     # What `manage.py tick` runs, in order; each is idempotent.
-    "TICK_SWEEPS": ["chengguan.core.services.outbox_relay", "chengguan.cases.sweeps.sweep"],
+    "TICK_SWEEPS": ["chengguan.cases.sweeps.sweep", "chengguan.core.services.outbox_relay"],
 }
