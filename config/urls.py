@@ -10,6 +10,7 @@ admin.site.index_title = "登记数据"
 urlpatterns = [
     path("", include("chengguan.web.urls")),
     path("org/", include("chengguan.org.urls")),
+    path("cases/", include("chengguan.cases.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,15 +1,33 @@
 """Reads on cases: routing suggestions, what a user may see, the queues of each role."""
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Q, QuerySet
+from django.utils.translation import gettext
 
 from chengguan.accounts.roles import Role
 from chengguan.accounts.selectors import AGENCY_BOUND_KINDS, agency_family, roles_of, scope_of
-from chengguan.cases.domain.workflow import Status
-from chengguan.cases.models import Case, Category, Notice, Responsibility
+from chengguan.cases.domain.channels import channels_for
+from chengguan.cases.domain.workflow import (
+    ACTION_LABELS,
+    LEVEL_LABELS,
+    OPEN,
+    STATUS_LABELS,
+    Action,
+    Level,
+    Status,
+)
+from chengguan.cases.models import Case, CaseEvent, Category, Notice, Responsibility
+from chengguan.core.errors import gettext_noop
 from chengguan.core.models import Deadline
+from chengguan.core.selectors import work_calendar
+from chengguan.org.models import Agency, Region
+from chengguan.org.selectors import regions_visible
 
 
 @dataclass(frozen=True)
@@ -88,8 +106,8 @@ QUEUE_STATUSES = {
 
 def queue_for(user, role: Role) -> QuerySet[Case]:
     """A role's work list, oldest first; the dispatcher's dispatched cases are only those
-    waiting for an extension decision."""
-    if role not in roles_of(user):
+    waiting for an extension decision. Roles without a queue get an empty one."""
+    if role not in roles_of(user) or role not in QUEUE_STATUSES:
         return Case.objects.none()
     cases = cases_visible(user).filter(status__in=QUEUE_STATUSES[role])
     if role is Role.HANDLER:
@@ -120,3 +138,445 @@ def notices_for(user) -> QuerySet[Notice]:
     else:
         area = Q(pk__in=[])
     return notices.filter(mine | area)
+
+
+# ---------------------------------------------------------------- the console (server-rendered)
+# Reads behind /cases/: the tabs of "my work", their filters, the running clock of each row
+# as a countdown, the timeline of a case, the agencies a dispatcher may choose.
+
+CONSOLE_ROLES = frozenset(
+    {
+        Role.INSPECTOR,
+        Role.OPERATOR,
+        Role.SHIFT_LEADER,
+        Role.DISPATCHER,
+        Role.HANDLER,
+        Role.OFFICER,
+        Role.LEADER,
+        Role.AUDIT_ADMIN,
+    }
+)
+PAGE_SIZE = 25
+METRES_PER_DEGREE = 111_320.0
+
+CLOCK_LABELS = {
+    "verify": gettext_noop("核实时限"),
+    "register": gettext_noop("立案时限"),
+    "dispatch": gettext_noop("派遣时限"),
+    "handle": gettext_noop("处置时限"),
+    "check": gettext_noop("核查时限"),
+}
+TRIAGE_LABEL = gettext_noop("市级分拨")
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One tab of "my work": who has it, and which cases it lists."""
+
+    key: str
+    label: str
+    roles: frozenset[Role]
+    hint: str = ""
+
+
+QUEUES: tuple[Queue, ...] = (
+    Queue(
+        "verify",
+        gettext_noop("待核实"),
+        frozenset({Role.OPERATOR, Role.INSPECTOR}),
+        gettext_noop("新上报、等待监督员现场核实的案卷"),
+    ),
+    Queue(
+        "register",
+        gettext_noop("待立案"),
+        frozenset({Role.OPERATOR, Role.SHIFT_LEADER}),
+        gettext_noop("已核实、等待立案或不予立案的案卷"),
+    ),
+    Queue(
+        "dispatch",
+        gettext_noop("待派遣"),
+        frozenset({Role.DISPATCHER}),
+        gettext_noop("已立案待派遣；责任划分无匹配的“市级分拨”案卷排在最前"),
+    ),
+    Queue(
+        "extension",
+        gettext_noop("延期待批"),
+        frozenset({Role.DISPATCHER}),
+        gettext_noop("处置单位申请延期，等待审批"),
+    ),
+    Queue("deferred", gettext_noop("挂账"), frozenset({Role.DISPATCHER})),
+    Queue(
+        "handle",
+        gettext_noop("处置任务"),
+        frozenset({Role.HANDLER}),
+        gettext_noop("派给本单位、正在处置的任务"),
+    ),
+    Queue(
+        "check",
+        gettext_noop("待核查"),
+        frozenset({Role.INSPECTOR}),
+        gettext_noop("处置单位已反馈，等待现场核查"),
+    ),
+    Queue(
+        "close",
+        gettext_noop("待结案"),
+        frozenset({Role.SHIFT_LEADER}),
+        gettext_noop("核查通过，等待结案"),
+    ),
+    Queue(
+        "overdue",
+        gettext_noop("超时"),
+        frozenset({Role.SHIFT_LEADER}),
+        gettext_noop("本班次辖区内已超时的未结案卷及其责任单位"),
+    ),
+    Queue("all", gettext_noop("全部案卷"), CONSOLE_ROLES, gettext_noop("辖区内全部案卷，最新在前")),
+)
+QUEUE_BY_KEY = {q.key: q for q in QUEUES}
+
+
+def console_allowed(user) -> bool:
+    return bool(CONSOLE_ROLES & roles_of(user))
+
+
+def queues_of(user) -> list[Queue]:
+    """The tabs this user has, in workflow order ("all" last)."""
+    roles = roles_of(user)
+    return [q for q in QUEUES if q.roles & roles]
+
+
+def report_channels(user) -> list[str]:
+    """The channels the user may report through (hotline for operators, patrol for inspectors)."""
+    return channels_for(roles_of(user))
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    region: str = ""  # a county-level unit (6 digits) or a street (9 digits)
+    category: str = ""  # "06010", or "matter:06010" when the kind matters
+    status: str = ""
+    overdue: bool = False
+    near: tuple[float, float] | None = None  # (lon, lat): nearest first
+
+
+def _past_due_ids(now: datetime) -> list[UUID]:
+    """Cases with a running clock already past its due time (the sweep may not have run yet)."""
+    ids = Deadline.objects.filter(
+        subject_type="cases.case", stopped_at__isnull=True, due_at__lte=now
+    ).values_list("subject_id", flat=True)
+    return [UUID(i) for i in ids]
+
+
+def overdue_q(now: datetime) -> Q:
+    return Q(overdue=True) | Q(pk__in=_past_due_ids(now))
+
+
+def _role_queue(user, *roles: Role) -> QuerySet[Case]:
+    held = roles_of(user)
+    for role in roles:
+        if role in held:
+            return queue_for(user, role)
+    return Case.objects.none()
+
+
+def queue_cases(user, key: str, filters: QueueFilters, *, now: datetime) -> QuerySet[Case]:
+    """The cases of one tab for this user, filtered and ordered (oldest first, or nearest first
+    when a position is given); an unknown tab or one the user does not have is empty."""
+    queue = QUEUE_BY_KEY.get(key)
+    if queue is None or not queue.roles & roles_of(user):
+        return Case.objects.none()
+    order: list[Any] = ["reported_at"]
+    if key == "verify":
+        cases = _role_queue(user, Role.INSPECTOR, Role.OPERATOR).filter(status=Status.REPORTED)
+    elif key == "register":
+        cases = _role_queue(user, Role.SHIFT_LEADER, Role.OPERATOR).filter(status=Status.VERIFIED)
+    elif key == "dispatch":
+        cases = (
+            queue_for(user, Role.DISPATCHER)
+            .filter(status=Status.REGISTERED)
+            .annotate(
+                triage=ExpressionWrapper(
+                    Q(suggested_agency__isnull=True), output_field=BooleanField()
+                )
+            )
+        )
+        order = ["-triage", "reported_at"]
+    elif key == "extension":
+        cases = queue_for(user, Role.DISPATCHER).filter(
+            status=Status.DISPATCHED, extension_pending=True
+        )
+    elif key == "deferred":
+        cases = queue_for(user, Role.DISPATCHER).filter(status=Status.DEFERRED)
+    elif key == "handle":
+        cases = queue_for(user, Role.HANDLER)
+    elif key == "check":
+        cases = queue_for(user, Role.INSPECTOR).filter(status=Status.HANDLED)
+    elif key == "close":
+        cases = queue_for(user, Role.SHIFT_LEADER).filter(status=Status.CHECKED)
+    elif key == "overdue":
+        cases = cases_visible(user).filter(status__in=list(OPEN)).filter(overdue_q(now))
+    else:  # all
+        cases = cases_visible(user)
+        order = ["-reported_at"]
+    cases = _filtered(cases, filters, now=now)
+    if filters.near is not None:
+        lon, lat = filters.near
+        # Degrees of longitude shrink with latitude; plain lon/lat distance is enough here.
+        k = math.cos(math.radians(lat)) ** 2
+        cases = cases.annotate(
+            distance2=ExpressionWrapper(
+                (F("lon") - lon) * (F("lon") - lon) * k + (F("lat") - lat) * (F("lat") - lat),
+                output_field=FloatField(),
+            )
+        )
+        order = ["distance2", *order]
+    return cases.select_related("category", "agency", "suggested_agency").order_by(*order, "pk")
+
+
+def _filtered(cases: QuerySet[Case], filters: QueueFilters, *, now: datetime) -> QuerySet[Case]:
+    region = filters.region.strip()
+    if len(region) == 6:
+        cases = cases.filter(region_code=region)
+    elif len(region) == 9:
+        cases = cases.filter(street_code=region)
+    elif region:
+        cases = cases.none()
+    if filters.category:
+        kind, _sep, code = filters.category.rpartition(":")
+        cases = cases.filter(category__code=code)
+        if kind:
+            cases = cases.filter(category__kind=kind)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.overdue:
+        cases = cases.filter(overdue_q(now))
+    return cases
+
+
+def queue_counts(user, *, now: datetime) -> dict[str, int]:
+    """How many cases wait in each of the user's tabs (no filter)."""
+    return {
+        q.key: queue_cases(user, q.key, QueueFilters(), now=now).count()
+        for q in queues_of(user)
+        if q.key != "all"
+    }
+
+
+def filter_regions(user) -> QuerySet[Region]:
+    """Units and streets the user may filter by."""
+    return regions_visible(user).filter(
+        kind__in=[Region.Kind.COUNTY, Region.Kind.ZONE, Region.Kind.STREET]
+    )
+
+
+# ---------------------------------------------------------------- clocks as people read them
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """A running deadline as shown in a list or on the case page."""
+
+    kind: str
+    label: str
+    due_at: datetime
+    provisional: bool
+    working: bool  # counted in working time (else around the clock)
+    overdue: bool
+    text: str  # "剩余 3 工作时", "已超时 2 小时"
+
+
+def _amount(value: float) -> str:
+    text = f"{value:.1f}"
+    return text.removesuffix(".0")
+
+
+def _elapsed_text(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return gettext("%(n)s 分钟") % {"n": max(minutes, 1)}
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return gettext("%(n)s 小时") % {"n": hours}
+    days, hours = divmod(hours, 24)
+    if hours:
+        return gettext("%(d)s 天 %(h)s 小时") % {"d": days, "h": hours}
+    return gettext("%(d)s 天") % {"d": days}
+
+
+def countdown(deadline: Deadline, *, now: datetime, calendar=None) -> Countdown:
+    """Time left on a clock: working time for working-hour and working-day limits (a task due
+    after a holiday is not overdue during it), plain time for round-the-clock limits; once
+    past due, how long ago in plain time."""
+    working = deadline.unit != Deadline.Unit.CLOCK_HOURS
+    overdue = deadline.due_at <= now
+    if overdue:
+        text = gettext("已超时 %(t)s") % {"t": _elapsed_text(now - deadline.due_at)}
+    elif working:
+        calendar = calendar or work_calendar()
+        left = calendar.working_time_between(now, deadline.due_at).total_seconds() / 3600
+        text = gettext("剩余 %(n)s 工作时") % {"n": _amount(max(left, 0.1))}
+    else:
+        left = (deadline.due_at - now).total_seconds()
+        if left < 3600:
+            text = gettext("剩余 %(n)s 分钟") % {"n": max(int(left // 60), 1)}
+        else:
+            text = gettext("剩余 %(n)s 小时") % {"n": _amount(left / 3600)}
+    return Countdown(
+        kind=deadline.kind,
+        label=gettext(CLOCK_LABELS.get(deadline.kind, deadline.kind)),
+        due_at=deadline.due_at,
+        provisional=deadline.provisional,
+        working=working,
+        overdue=overdue,
+        text=text,
+    )
+
+
+def case_countdowns(case: Case, *, now: datetime) -> list[Countdown]:
+    calendar = work_calendar()
+    return [countdown(d, now=now, calendar=calendar) for d in open_deadlines(case)]
+
+
+def with_clocks(cases: Iterable[Case], *, now: datetime) -> list[Case]:
+    """Attach to each case its running clock (`case.clock`, the earliest due) in one query,
+    and `case.distance_m` when the rows were ordered by distance."""
+    cases = list(cases)
+    by_id = {str(c.pk): c for c in cases}
+    earliest: dict[str, Deadline] = {}
+    for d in Deadline.objects.filter(
+        subject_type="cases.case", subject_id__in=list(by_id), stopped_at__isnull=True
+    ).order_by("due_at"):
+        earliest.setdefault(d.subject_id, d)
+    calendar = work_calendar()
+    for key, case in by_id.items():
+        deadline = earliest.get(key)
+        case.clock = countdown(deadline, now=now, calendar=calendar) if deadline else None
+        case.is_overdue = case.overdue or bool(case.clock and case.clock.overdue)
+        case.level_label = gettext(LEVEL_LABELS[Level(case.level)])
+        distance2 = getattr(case, "distance2", None)
+        case.distance_m = (
+            round(math.sqrt(distance2) * METRES_PER_DEGREE) if distance2 is not None else None
+        )
+    return cases
+
+
+# ---------------------------------------------------------------- the case page
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    action: str
+    label: str
+    actor: str
+    note: str
+    detail: str
+    status_label: str
+
+
+def _event_detail(event: CaseEvent, agencies: dict[str, str]) -> str:
+    data = event.data or {}
+    if event.action == "reported":
+        grid = data.get("grid")
+        return gettext("网格 %(grid)s") % {"grid": grid} if grid else ""
+    if data.get("agency") and event.action in (Action.DISPATCH, Action.REASSIGN, Action.RETURN):
+        name = agencies.get(data["agency"], data["agency"])
+        return gettext("处置单位：%(name)s") % {"name": name}
+    if event.action == Action.REQUEST_EXTENSION and data.get("hours"):
+        return gettext("申请延期 %(n)s 工作时") % {"n": _amount(float(data["hours"]))}
+    if event.action == Action.APPROVE_EXTENSION and data.get("hours"):
+        return gettext("延期 %(n)s 工作时") % {"n": _amount(float(data["hours"]))}
+    if event.action == Action.SUPERVISE and data.get("level"):
+        return gettext("升至%(level)s级") % {"level": gettext(LEVEL_LABELS[Level(data["level"])])}
+    return ""
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    """The case's story, oldest first, as people read it."""
+    events = list(case.events.select_related("actor").order_by("at", "pk"))
+    codes = {e.data.get("agency") for e in events if isinstance(e.data, dict)} - {None, ""}
+    agencies = dict(Agency.objects.filter(code__in=codes).values_list("code", "name"))
+    entries = []
+    for e in events:
+        if e.action == "reported":
+            label = gettext("上报")
+        else:
+            try:
+                label = gettext(ACTION_LABELS[Action(e.action)])
+            except ValueError:
+                label = e.action
+        try:
+            status_label = gettext(STATUS_LABELS[Status(e.to_status)]) if e.to_status else ""
+        except ValueError:
+            status_label = e.to_status
+        actor = (e.actor.full_name or e.actor.username) if e.actor else gettext("系统")
+        entries.append(
+            TimelineEntry(
+                at=e.at,
+                action=e.action,
+                label=label,
+                actor=actor,
+                note=e.note,
+                detail=_event_detail(e, agencies),
+                status_label=status_label,
+            )
+        )
+    return entries
+
+
+def dispatch_agencies(case: Case) -> QuerySet[Agency]:
+    """Who a case may be sent to from the console: the agencies of its county-level unit
+    (bureau, departments, brigades, street offices) and the city-wide departments."""
+    return (
+        Agency.objects.filter(active=True)
+        .filter(
+            Q(region__code=case.region_code)
+            | Q(region__unit_code=case.region_code)
+            | Q(region__kind=Region.Kind.CITY, kind=Agency.Kind.DEPARTMENT)
+        )
+        .select_related("region")
+        .order_by("region__kind", "code")
+    )
+
+
+def case_for(user, number: str) -> Case | None:
+    """The case with this number if the user may see it (None either way otherwise)."""
+    return (
+        cases_visible(user)
+        .select_related("category", "agency", "suggested_agency", "grid", "reporter")
+        .filter(number=number)
+        .first()
+    )
+
+
+def categories_grouped() -> list[tuple[str, list[Category]]]:
+    """Active categories grouped by kind and major class, for the report form's picker."""
+    groups: dict[tuple[str, str], list[Category]] = {}
+    for category in Category.objects.filter(active=True).order_by("kind", "code"):
+        groups.setdefault((category.kind, category.major_code), []).append(category)
+    kinds = dict(Category.Kind.choices)
+    return [
+        (f"{kinds[kind]} · {items[0].major_code} {items[0].major_name}", items)
+        for (kind, _major), items in groups.items()
+    ]
+
+
+def similar_open_cases(
+    user, *, category: Category, lon: float, lat: float, radius_m: float = 200, limit: int = 5
+) -> list[Case]:
+    """Open cases of the same category near a point ("is it this one?"), nearest first."""
+    dlat = radius_m / METRES_PER_DEGREE
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    near = (
+        cases_visible(user)
+        .filter(category=category, status__in=list(OPEN))
+        .filter(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
+        .select_related("category")
+    )
+    k = math.cos(math.radians(lat))
+    found = []
+    for case in near[:200]:
+        metres = math.hypot((case.lon - lon) * k, case.lat - lat) * METRES_PER_DEGREE
+        if metres <= radius_m:
+            case.distance_m = round(metres)
+            found.append(case)
+    return sorted(found, key=lambda c: c.distance_m)[:limit]

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from chengguan.accounts.roles import Role
-from chengguan.accounts.selectors import roles_of
+from chengguan.accounts.selectors import roles_of, scope_of
+from chengguan.cases.domain.channels import INSPECTOR, check_report_channel
 from chengguan.cases.domain.limits import LimitUnit
 from chengguan.cases.domain.workflow import (
     Action,
@@ -121,14 +121,21 @@ def case_report(
     A patrol inspector's own report counts as verified (they saw it); anything else waits
     for an inspector to verify it.
     """
+    check_report_channel(roles_of(actor), channel)
     if not description or not description.strip():
         raise DomainError(gettext_noop("请填写问题描述"))
     if not category.active:
         raise DomainError(gettext_noop("该类别已停用，请选择其他类别"))
     at = at or timezone.now()
     place = locate(lon, lat)
+    if not scope_of(actor).contains(unit_code=place.unit_code, street_code=place.street_code):
+        # The reporter would create a case they cannot see.
+        raise DomainError(
+            gettext_noop("该位置（%(place)s）不在您的工作辖区内"),
+            place=f"{place.unit_name}{place.street_name}",
+        )
     grid = Grid.objects.get(pk=place.grid_id)
-    by_inspector = channel == Case.Channel.INSPECTOR and Role.INSPECTOR in roles_of(actor)
+    by_inspector = channel == INSPECTOR  # only inspectors may use it (checked above)
     suggestion = suggest_agency(
         category=category,
         grid=grid,
@@ -166,10 +173,19 @@ def case_report(
     return case
 
 
-def _agency(agency_id: Any) -> Agency:
-    agency = Agency.objects.filter(pk=agency_id, active=True).first() if agency_id else None
+def _agency(agency_id: Any, case: Case) -> Agency:
+    """A body that can take the case: active, and of the case's county-level unit (or one of
+    its streets) or city-wide."""
+    agency = (
+        Agency.objects.select_related("region").filter(pk=agency_id, active=True).first()
+        if agency_id
+        else None
+    )
     if agency is None:
         raise DomainError(gettext_noop("请选择有效的处置单位"))
+    region = agency.region
+    if region.kind != "city" and case.region_code not in (region.code, region.unit_code):
+        raise DomainError(gettext_noop("%(agency)s 不负责本案卷所在区域"), agency=agency.name)
     return agency
 
 
@@ -214,7 +230,7 @@ def case_act(
     data: dict[str, Any] = {}
     _stop_clocks(case, clocks_to_stop(transition, Status(case.status)), at)
     if action in (Action.DISPATCH, Action.REASSIGN):
-        agency = _agency(agency_id)
+        agency = _agency(agency_id, case)
         if (
             case.suggested_agency_id
             and agency.pk != case.suggested_agency_id

@@ -53,6 +53,8 @@ def invalid_input(request, exc: ValidationError):
     )
 
 
+from chengguan.cases.api import router as cases_router  # noqa: E402
 from chengguan.org.api import router as org_router  # noqa: E402  (routers need `api` defined)
 
 api.add_router("/org/", org_router)
+api.add_router("/cases/", cases_router)

@@ -1,6 +1,7 @@
 """Values every page needs: version, the user's roles, calendar warnings for administrators."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 import chengguan
 from chengguan.accounts.roles import ADMIN_ROLES, ROLE_LABELS
@@ -13,7 +14,8 @@ def platform(request):
     roles = roles_of(user) if user is not None else frozenset()
     context = {
         "platform_version": chengguan.__version__,
-        "user_roles": sorted(ROLE_LABELS[r] for r in roles),
+        "user_roles": sorted(gettext(ROLE_LABELS[r]) for r in roles),
+        "user_role_codes": sorted(r.value for r in roles),
         "calendar_warning_years": [],
     }
     if roles & ADMIN_ROLES:

@@ -15,10 +15,22 @@ pytestmark = pytest.mark.django_db
 
 
 def test_tick_delivers_events_once_and_sweeps(people, garbage, point):
-    case = case_report(actor=people.operator, category=garbage, lon=point[0], lat=point[1],
-                       description="垃圾", channel="hotline", at=local(2026, 1, 5, 9))
-    case_act(case_id=case.pk, action=Action.VERIFY, actor=people.inspector, expected_version=1,
-             at=local(2026, 1, 5, 9, 30))
+    case = case_report(
+        actor=people.operator,
+        category=garbage,
+        lon=point[0],
+        lat=point[1],
+        description="垃圾",
+        channel="hotline",
+        at=local(2026, 1, 5, 9),
+    )
+    case_act(
+        case_id=case.pk,
+        action=Action.VERIFY,
+        actor=people.inspector,
+        expected_version=1,
+        at=local(2026, 1, 5, 9, 30),
+    )
     out = StringIO()
     call_command("tick", stdout=out)
     assert "outbox_delivered 4" in out.getvalue()  # 2 transitions + overdue + escalation

@@ -1,0 +1,522 @@
+"""HTTP API for cases: the category picker, reporting, the case page, workflow actions and
+each role's queue, for the inspector app and integrations.
+
+Edges only: who may act on what is decided by the services (`case_report`, `case_act`) and
+by `cases_visible`, exactly as in the console. A case outside the caller's view answers 404
+whether or not it exists.
+"""
+
+import math
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+from ninja import Path, Query, Router, Schema
+from ninja import Status as Reply
+from pydantic import Field
+
+from chengguan.accounts.roles import Role
+from chengguan.accounts.selectors import roles_of
+from chengguan.cases import selectors, services
+from chengguan.cases.domain.channels import channels_for, check_report_channel
+from chengguan.cases.domain.workflow import (
+    ACTION_LABELS,
+    LEVEL_LABELS,
+    TRANSITIONS,
+    Action,
+    Clock,
+    Level,
+    Status,
+    allowed_actions,
+)
+from chengguan.cases.models import Case, CaseEvent, Category
+from chengguan.core.errors import DomainError, Forbidden, NotFound, gettext_noop
+from chengguan.core.models import Deadline
+from chengguan.org.models import Agency
+
+router = Router(tags=["案卷"])
+
+PAGE_SIZE = 50
+NUMBER = "案卷号，如 410106-20261127-000123"
+
+CategoryKind = Literal["matter", "component"]
+# Case.Channel's values, written out so the OpenAPI document lists them (a test keeps the two
+# in step).
+ChannelCode = Literal["inspector", "hotline", "web", "12345", "110", "sensor", "other"]
+
+
+# The body field that carries each input a transition may require.
+INPUT_FIELDS = {
+    "reason": "reason",
+    "agency": "agency_code",
+    "feedback": "feedback",
+    "hours": "hours",
+}
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class ErrorOut(Schema):
+    detail: str = Field(..., description="错误说明（可直接展示给用户）")
+
+
+class ProblemOut(Schema):
+    field: str = Field(..., description="出错的字段")
+    message: str = Field(..., description="出错原因")
+
+
+class InvalidOut(Schema):
+    detail: str = Field(..., description="错误说明")
+    errors: list[ProblemOut] = Field(..., description="逐字段的错误")
+
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut}
+
+
+class CategoryOut(Schema):
+    kind: CategoryKind = Field(..., description="类型：component 部件，matter 事件")
+    major_code: str = Field(..., description="大类代码（2 位）")
+    major_name: str = Field(..., description="大类名称")
+    code: str = Field(..., description="小类代码（5 位）；与 kind 一起唯一确定类别")
+    name: str = Field(..., description="小类名称")
+    urgency: Literal["normal", "urgent"] = Field(
+        ..., description="紧急程度：normal 一般，urgent 紧急"
+    )
+    filing_condition: str = Field(..., description="立案条件")
+    closing_condition: str = Field(..., description="结案条件")
+    limits: dict[Clock, str] = Field(
+        ...,
+        description="各阶段时限：verify 核实、register 立案、dispatch 派遣、handle 处置、check 核查，"
+        "如“2工作时”“1工作日”；“小时”为连续计时（紧急类别）",
+    )
+
+
+class CategoryRef(Schema):
+    kind: CategoryKind = Field(..., description="类型：component 部件，matter 事件")
+    code: str = Field(..., description="小类代码")
+    name: str = Field(..., description="小类名称")
+    major_name: str = Field(..., description="大类名称")
+    urgency: Literal["normal", "urgent"] = Field(..., description="紧急程度")
+
+
+class AgencyRef(Schema):
+    code: str = Field(..., description="机构代码")
+    name: str = Field(..., description="机构名称")
+
+
+class DeadlineOut(Schema):
+    clock: Clock = Field(
+        ..., description="时限：verify 核实、register 立案、dispatch 派遣、handle 处置、check 核查"
+    )
+    label: str = Field(..., description="时限名称")
+    start_at: datetime = Field(..., description="起算时间（ISO 8601，北京时间 +08:00）")
+    due_at: datetime = Field(..., description="到期时间（ISO 8601，北京时间 +08:00）")
+    provisional: bool = Field(
+        ..., description="暂估：到期时间用到了尚未发布的节假日安排，发布后可能调整"
+    )
+    overdue: bool = Field(..., description="已超过到期时间")
+
+
+class ActionOut(Schema):
+    action: Action = Field(
+        ..., description="操作代码，用于 POST /api/cases/{number}/actions/{action}"
+    )
+    label: str = Field(..., description="操作名称")
+    requires: list[str] = Field(
+        ...,
+        description="必填的请求字段（reason、agency_code、feedback、hours）；派遣时不采用建议处置单位还须填写 reason",
+    )
+
+
+class EventOut(Schema):
+    action: str = Field(..., description="操作代码（reported 表示上报）")
+    label: str = Field(..., description="操作名称")
+    actor: str | None = Field(..., description="操作人（姓名，缺省为用户名）；系统操作为空")
+    at: datetime = Field(..., description="时间（北京时间 +08:00）")
+    from_status: str = Field(..., description="操作前状态（上报时为空）")
+    to_status: str = Field(..., description="操作后状态")
+    note: str = Field(..., description="理由或处置情况")
+    data: dict = Field(..., description="附加信息（处置单位代码、延期时长等）")
+
+
+class CaseSummaryOut(Schema):
+    number: str = Field(..., description="案卷号，如 410106-20261127-000123")
+    status: Status = Field(..., description="状态代码")
+    status_label: str = Field(..., description="状态名称")
+    version: int = Field(..., description="版本号；执行操作时原样带回")
+    level: int = Field(..., description="层级：1 社区、2 街道、3 区、4 市（督办逐级上升）")
+    category: CategoryRef = Field(..., description="类别")
+    agency: AgencyRef | None = Field(..., description="处置单位（派遣后才有）")
+    region_code: str = Field(..., description="县级区划代码")
+    street_code: str = Field(..., description="街道代码")
+    address: str = Field(..., description="地址")
+    reported_at: datetime = Field(..., description="上报时间（北京时间 +08:00）")
+    overdue: bool = Field(..., description="已超时（由定时巡检标记）")
+    extension_pending: bool = Field(..., description="有待审批的延期申请")
+    due_at: datetime | None = Field(..., description="最近一个正在计时的时限的到期时间")
+
+
+class CaseOut(CaseSummaryOut):
+    id: UUID = Field(..., description="案卷内部标识")
+    level_label: str = Field(..., description="层级名称")
+    channel: ChannelCode = Field(..., description="来源代码")
+    channel_label: str = Field(..., description="来源名称")
+    description: str = Field(..., description="问题描述")
+    lon: float = Field(..., description="WGS84 经度")
+    lat: float = Field(..., description="WGS84 纬度")
+    grid_code: str | None = Field(..., description="网格代码")
+    suggested_agency: AgencyRef | None = Field(
+        ..., description="按责任划分建议的处置单位；为空表示无匹配，转市级分拨"
+    )
+    suggestion: str = Field(..., description="建议依据")
+    extension_hours: Decimal | None = Field(..., description="待审批的延期时长（工作时）")
+    rework_count: int = Field(..., description="返工次数")
+    closed_at: datetime | None = Field(..., description="结案时间（北京时间 +08:00）")
+    deadlines: list[DeadlineOut] = Field(..., description="正在计时的时限，按到期时间排序")
+    allowed_actions: list[ActionOut] = Field(..., description="当前用户此刻可执行的操作")
+    events: list[EventOut] = Field(..., description="案卷记录（时间线），按时间排序")
+
+
+class QueuePageOut(Schema):
+    count: int = Field(..., description="队列中的案卷总数")
+    page: int = Field(..., description="当前页码")
+    pages: int = Field(..., description="总页数")
+    page_size: int = Field(..., description="每页条数")
+    items: list[CaseSummaryOut] = Field(..., description="本页案卷，最早上报的在前")
+
+
+class ReportIn(Schema):
+    category_code: str = Field(
+        ..., pattern=r"^\d{5}$", description="小类代码（5 位），见 GET /api/cases/categories"
+    )
+    category_kind: CategoryKind = Field(
+        "matter", description="类型：matter 事件（默认），component 部件"
+    )
+    lon: float = Field(..., ge=-180, le=180, description="WGS84 经度")
+    lat: float = Field(..., ge=-90, le=90, description="WGS84 纬度")
+    description: str = Field(..., max_length=2000, description="问题描述")
+    address: str = Field("", max_length=200, description="地址（可选）")
+    channel: ChannelCode | None = Field(
+        None,
+        description="来源：监督员为 inspector（默认）；受理员可填 hotline（默认）、12345、110、web、sensor、other",
+    )
+
+
+class ActIn(Schema):
+    version: int = Field(
+        ..., ge=1, description="客户端看到的案卷版本号；案卷已被他人处理时返回 409，请刷新后重试"
+    )
+    reason: str = Field(
+        "",
+        max_length=1000,
+        description="理由：作废、不予立案、回退、改派、申请延期、不批准延期、核查不通过、挂账、督办时必填",
+    )
+    agency_code: str | None = Field(
+        None, max_length=40, description="处置单位机构代码：派遣、改派时必填"
+    )
+    feedback: str = Field("", max_length=2000, description="处置情况：处置反馈时必填")
+    hours: Decimal | None = Field(
+        None, max_digits=6, decimal_places=1, description="申请延期的工作时数（0.5–200）"
+    )
+
+
+class QueueIn(Schema):
+    page: int = Field(1, ge=1, description="页码，从 1 开始；每页 50 条")
+
+
+# ---------------------------------------------------------------- reads (private to the edge)
+
+CLOCK_LABELS = {c: Category._meta.get_field(f"{c.value}_limit").verbose_name for c in Clock}
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return timezone.localtime(moment, timezone.get_default_timezone()) if moment else None
+
+
+def _visible_case(user, number: str) -> Case:
+    case = (
+        selectors.cases_visible(user)
+        .select_related("category", "agency", "suggested_agency", "grid")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise NotFound(gettext_noop("没有找到该案卷"))
+    return case
+
+
+def _actions_for(case: Case, user) -> list[Action]:
+    """The actions the services would accept from this user now (a handler only on the tasks
+    of their own agency). Candidate for selectors.py."""
+    found = allowed_actions(
+        Status(case.status), roles_of(user), pending_extension=case.extension_pending
+    )
+    if services.HANDLER_ACTIONS.intersection(found) and (
+        case.agency_id not in selectors.handler_agencies(user)
+    ):
+        found = [a for a in found if a not in services.HANDLER_ACTIONS]
+    return found
+
+
+def _first_due(cases: list[Case]) -> dict[str, datetime]:
+    """The earliest running deadline of each case, in one query."""
+    due: dict[str, datetime] = {}
+    rows = (
+        Deadline.objects.filter(
+            subject_type="cases.case",
+            subject_id__in=[str(c.pk) for c in cases],
+            stopped_at__isnull=True,
+        )
+        .order_by("due_at")
+        .values_list("subject_id", "due_at")
+    )
+    for subject_id, due_at in rows:
+        due.setdefault(subject_id, due_at)
+    return due
+
+
+# ---------------------------------------------------------------- shaping
+
+
+def _agency(agency: Agency | None) -> AgencyRef | None:
+    return AgencyRef(code=agency.code, name=agency.name) if agency else None
+
+
+def _summary_fields(case: Case, due_at: datetime | None) -> dict:
+    category = case.category
+    return {
+        "number": case.number,
+        "status": case.status,
+        "status_label": case.status_label,
+        "version": case.version,
+        "level": case.level,
+        "category": CategoryRef(
+            kind=category.kind,
+            code=category.code,
+            name=category.name,
+            major_name=category.major_name,
+            urgency=category.urgency,
+        ),
+        "agency": _agency(case.agency),
+        "region_code": case.region_code,
+        "street_code": case.street_code,
+        "address": case.address,
+        "reported_at": _local(case.reported_at),
+        "overdue": case.overdue,
+        "extension_pending": case.extension_pending,
+        "due_at": _local(due_at),
+    }
+
+
+def _event(event: CaseEvent) -> EventOut:
+    label = (
+        ACTION_LABELS[Action(event.action)]
+        if event.action in Action._value2member_map_
+        else {"reported": gettext_noop("上报")}.get(event.action, event.action)
+    )
+    actor = (event.actor.full_name or event.actor.get_username()) if event.actor else None
+    return EventOut(
+        action=event.action,
+        label=gettext(label),
+        actor=actor,
+        at=_local(event.at),
+        from_status=event.from_status,
+        to_status=event.to_status,
+        note=event.note,
+        data=event.data,
+    )
+
+
+def _case_out(case: Case, user) -> CaseOut:
+    now = timezone.now()
+    deadlines = list(selectors.open_deadlines(case))
+    return CaseOut(
+        **_summary_fields(case, deadlines[0].due_at if deadlines else None),
+        id=case.pk,
+        level_label=gettext(LEVEL_LABELS[Level(case.level)]),
+        channel=case.channel,
+        channel_label=case.get_channel_display(),
+        description=case.description,
+        lon=case.lon,
+        lat=case.lat,
+        grid_code=case.grid.code if case.grid else None,
+        suggested_agency=_agency(case.suggested_agency),
+        suggestion=case.suggestion,
+        extension_hours=case.extension_hours,
+        rework_count=case.rework_count,
+        closed_at=_local(case.closed_at),
+        deadlines=[
+            DeadlineOut(
+                clock=d.kind,
+                label=str(CLOCK_LABELS.get(Clock(d.kind), d.kind)),
+                start_at=_local(d.start_at),
+                due_at=_local(d.due_at),
+                provisional=d.provisional,
+                overdue=d.due_at < now,
+            )
+            for d in deadlines
+        ],
+        allowed_actions=[
+            ActionOut(
+                action=a,
+                label=gettext(ACTION_LABELS[a]),
+                requires=[INPUT_FIELDS[name] for name in sorted(TRANSITIONS[a].requires)],
+            )
+            for a in _actions_for(case, user)
+        ],
+        events=[_event(e) for e in case.events.select_related("actor").order_by("at", "pk")],
+    )
+
+
+def _reloaded(case: Case) -> Case:
+    """The case as saved, with what the page shows. Not through `cases_visible`: the caller
+    may have just handed it out of their view (a handler returning a task)."""
+    return Case.objects.select_related("category", "agency", "suggested_agency", "grid").get(
+        pk=case.pk
+    )
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+@router.get(
+    "/categories",
+    response=list[CategoryOut],
+    summary="案卷类别目录（选择器用）",
+    description="启用的部件、事件类别及各阶段时限（GB/T 47678.5，本市调整后）。",
+)
+def categories(
+    request,
+    kind: Annotated[
+        CategoryKind | None, Query(description="只列出某类型：component 部件，matter 事件")
+    ] = None,
+):
+    rows = Category.objects.filter(active=True).order_by("kind", "code")
+    if kind:
+        rows = rows.filter(kind=kind)
+    return [
+        CategoryOut(
+            kind=c.kind,
+            major_code=c.major_code,
+            major_name=c.major_name,
+            code=c.code,
+            name=c.name,
+            urgency=c.urgency,
+            filing_condition=c.filing_condition,
+            closing_condition=c.closing_condition,
+            limits={clock: getattr(c, f"{clock.value}_limit") for clock in Clock},
+        )
+        for c in rows
+    ]
+
+
+@router.post(
+    "/",
+    response={201: CaseOut, **ERRORS},
+    summary="上报案卷",
+    description="监督员上报（来源 inspector，视为已核实，直接待立案）或受理员登记群众、热线、"
+    "12345、110 等来源的问题（待监督员核实）。坐标须在本市网格内。",
+)
+def report(request, payload: ReportIn):
+    user = request.user
+    usual = channels_for(roles_of(user))
+    channel = payload.channel or (usual[0] if usual else "")
+    check_report_channel(roles_of(user), channel)  # before looking anything up
+    category = Category.objects.filter(
+        kind=payload.category_kind, code=payload.category_code
+    ).first()
+    if category is None:
+        raise DomainError(gettext_noop("没有找到该类别：%(code)s"), code=payload.category_code)
+    case = services.case_report(
+        actor=user,
+        category=category,
+        lon=payload.lon,
+        lat=payload.lat,
+        description=payload.description,
+        channel=channel,
+        address=payload.address,
+    )
+    return Reply(201, _case_out(_reloaded(case), user))
+
+
+@router.get(
+    "/queue/{role}",
+    response={200: QueuePageOut, **ERRORS},
+    summary="本人某岗位的待办队列",
+    description="受理员、值班长、派遣员、处置人员、监督员各自的待办案卷，最早上报的在前，每页 50 条。"
+    "没有该岗位时返回 403。",
+)
+def queue(
+    request,
+    params: Query[QueueIn],
+    role: Annotated[
+        Role, Path(description="岗位：operator、shift_leader、dispatcher、handler、inspector")
+    ],
+):
+    user = request.user
+    if role not in roles_of(user):
+        raise Forbidden(gettext_noop("您没有该岗位，不能查看其待办"))
+    if role not in selectors.QUEUE_STATUSES:
+        raise NotFound(gettext_noop("该岗位没有待办队列"))
+    cases: QuerySet[Case] = selectors.queue_for(user, role)
+    count = cases.count()
+    start = (params.page - 1) * PAGE_SIZE
+    page = list(cases[start : start + PAGE_SIZE])
+    due = _first_due(page)
+    return QueuePageOut(
+        count=count,
+        page=params.page,
+        pages=math.ceil(count / PAGE_SIZE),
+        page_size=PAGE_SIZE,
+        items=[CaseSummaryOut(**_summary_fields(c, due.get(str(c.pk)))) for c in page],
+    )
+
+
+@router.get(
+    "/{number}",
+    response={200: CaseOut, **ERRORS},
+    summary="案卷详情",
+    description="状态、类别、处置单位与建议、正在计时的时限、当前用户可执行的操作和时间线。"
+    "不在本人可见范围内的案卷返回 404。",
+)
+def detail(request, number: Annotated[str, Path(description=NUMBER)]):
+    return _case_out(_visible_case(request.user, number), request.user)
+
+
+@router.post(
+    "/{number}/actions/{action}",
+    response={200: CaseOut, **ERRORS},
+    summary="执行案卷操作",
+    description="核实、立案、派遣、处置反馈、核查、结案等。须带回案卷的 version：他人已先处理时返回 409；"
+    "业务规则不允许时返回 400（附原因）；岗位或单位不符时返回 403；看不到该案卷时返回 404。",
+)
+def act(
+    request,
+    payload: ActIn,
+    number: Annotated[str, Path(description=NUMBER)],
+    action: Annotated[Action, Path(description="操作代码，见案卷详情的 allowed_actions")],
+):
+    user = request.user
+    case = _visible_case(user, number)
+    agency_id = None
+    if payload.agency_code:
+        agency = Agency.objects.filter(code=payload.agency_code).first()
+        if agency is None:
+            raise DomainError(gettext_noop("请选择有效的处置单位"))
+        agency_id = agency.pk
+    updated = services.case_act(
+        case_id=case.pk,
+        action=action,
+        actor=user,
+        expected_version=payload.version,
+        reason=payload.reason,
+        agency_id=agency_id,
+        feedback=payload.feedback,
+        hours=payload.hours,
+    )
+    return _case_out(_reloaded(updated), user)

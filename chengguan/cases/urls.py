@@ -1,0 +1,13 @@
+from django.urls import path
+
+from chengguan.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.work_page, name="work"),
+    path("report/", views.report_page, name="report"),
+    path("report/similar/", views.report_similar, name="report_similar"),
+    path("notices/", views.notices_page, name="notices"),
+    path("<str:number>/", views.case_page, name="detail"),
+    path("<str:number>/act/<str:action>/", views.case_act_view, name="act"),
+]
