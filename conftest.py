@@ -15,7 +15,7 @@ def load_territory(*, grid_units=(TEST_UNIT,)) -> None:
     from chengguan.org.grid_planning import grids_plan
     from chengguan.org.models import Region
 
-    demo_load(say=lambda _line: None, grids=False)
+    demo_load(say=lambda _line: None, grids=False, cases=False)
     if grid_units:
         grids_plan(units=list(Region.objects.filter(code__in=grid_units)), seed=2017)
 

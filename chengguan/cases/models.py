@@ -68,6 +68,12 @@ class Category(UUIDModel):
         return parse_limit(getattr(self, f"{clock}_limit"))
 
 
+# Cases waiting for a dispatcher: to dispatch, deferred, or with an extension to decide.
+DISPATCH_WAITING = models.Q(status__in=[Status.REGISTERED.value, Status.DEFERRED.value]) | models.Q(
+    status=Status.DISPATCHED.value, extension_pending=True
+)
+
+
 class Case(UUIDModel):
     """案卷: one problem in the street, from report to close."""
 
@@ -148,6 +154,16 @@ class Case(UUIDModel):
         indexes = [
             models.Index(fields=["status", "region_code", "reported_at"], name="case_queue"),
             models.Index(fields=["agency", "status"], name="case_agency_queue"),
+            # The dispatcher's work is a small, changing slice of millions of cases: partial
+            # indexes keep its queue fast whatever the planner guesses (bench/case_flow.py).
+            models.Index(
+                fields=["reported_at"], condition=DISPATCH_WAITING, name="case_dispatch_wait"
+            ),
+            models.Index(
+                fields=["region_code", "reported_at"],
+                condition=DISPATCH_WAITING,
+                name="case_dispatch_wait_unit",
+            ),
         ]
         verbose_name = _("案卷")
         verbose_name_plural = _("案卷")

@@ -22,7 +22,14 @@ from chengguan.cases.domain.workflow import (
     Level,
     Status,
 )
-from chengguan.cases.models import Case, CaseEvent, Category, Notice, Responsibility
+from chengguan.cases.models import (
+    DISPATCH_WAITING,
+    Case,
+    CaseEvent,
+    Category,
+    Notice,
+    Responsibility,
+)
 from chengguan.core.errors import gettext_noop
 from chengguan.core.models import Deadline
 from chengguan.core.selectors import work_calendar
@@ -57,10 +64,11 @@ def suggest_agency(
     )
 
     def rank(r: Responsibility):
-        # grid, street, county-level unit, then the city
-        place = 0 if r.grid_id else {street_code: 1, unit_code: 2}.get(r.region.code, 3)
+        # A named category beats a major class beats "all" (a utility's own manholes go to
+        # the utility city-wide); then grid, street, county-level unit, city; then priority.
         what = 0 if r.category_id else (1 if r.major_code else 2)
-        return (place, what, r.priority)
+        place = 0 if r.grid_id else {street_code: 1, unit_code: 2}.get(r.region.code, 3)
+        return (what, place, r.priority)
 
     best = min(rows, key=rank, default=None)
     if best is None:
@@ -89,10 +97,14 @@ def cases_visible(user) -> QuerySet[Case]:
 
 
 def handler_agencies(user) -> frozenset:
-    """The agencies whose tasks a handler may act on: their own and those it leads."""
+    """The agencies whose tasks a handler may act on: their own and those it leads
+    (cached on the user object for the request)."""
     if user.agency_id is None:
         return frozenset()
-    return agency_family(user.agency_id)
+    cached = getattr(user, "_handler_agencies", None)
+    if cached is None:
+        cached = user._handler_agencies = agency_family(user.agency_id)
+    return cached
 
 
 QUEUE_STATUSES = {
@@ -109,13 +121,12 @@ def queue_for(user, role: Role) -> QuerySet[Case]:
     waiting for an extension decision. Roles without a queue get an empty one."""
     if role not in roles_of(user) or role not in QUEUE_STATUSES:
         return Case.objects.none()
-    cases = cases_visible(user).filter(status__in=QUEUE_STATUSES[role])
+    if role is Role.DISPATCHER:  # the same condition as the partial indexes
+        cases = cases_visible(user).filter(DISPATCH_WAITING)
+    else:
+        cases = cases_visible(user).filter(status__in=QUEUE_STATUSES[role])
     if role is Role.HANDLER:
         cases = cases.filter(agency_id__in=handler_agencies(user))
-    if role is Role.DISPATCHER:
-        cases = cases.filter(
-            Q(status=Status.REGISTERED) | Q(extension_pending=True) | Q(status=Status.DEFERRED)
-        )
     return cases.select_related("category", "agency").order_by("reported_at")
 
 

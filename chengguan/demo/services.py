@@ -1,4 +1,5 @@
-"""Load the Zhengzhou demo: calendar, regions, populations, boundaries, agencies, grids, users.
+"""Load the Zhengzhou demo: calendar, regions, populations, boundaries, agencies, grids, users
+and a month of cases.
 
 Idempotent: each step only fills what is missing, so `make run` can call it every time.
 """
@@ -14,7 +15,7 @@ from django.utils import timezone
 from chengguan.accounts.models import User
 from chengguan.accounts.roles import ROLE_LABELS, Role
 from chengguan.accounts.services import role_groups_ensure, user_create
-from chengguan.cases.demo import catalogue_ensure, responsibilities_ensure
+from chengguan.cases.demo import cases_ensure, catalogue_ensure, responsibilities_ensure
 from chengguan.cases.models import Category
 from chengguan.core.reference import read_text
 from chengguan.core.services import calendar_seed
@@ -55,7 +56,9 @@ def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
 
 
-def demo_load(*, say: Callable[[str], None] = print, grids: bool = True) -> None:
+def demo_load(
+    *, say: Callable[[str], None] = print, grids: bool = True, cases: bool = True
+) -> None:
     year = timezone.localdate().year
     seeded = calendar_seed(years=range(2020, year + 2))
     if seeded:
@@ -90,6 +93,8 @@ def demo_load(*, say: Callable[[str], None] = print, grids: bool = True) -> None
     if matrix:
         say(f"案卷类别：{Category.objects.count()} 个；责任划分：{matrix} 条")
     users_ensure(say=say)
+    if cases and Grid.objects.exists():  # the demo cases act as the demo accounts: last
+        cases_ensure(say=say)
 
 
 def users_ensure(*, say: Callable[[str], None] = print) -> None:

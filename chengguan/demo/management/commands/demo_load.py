@@ -4,7 +4,9 @@ from chengguan.demo.services import demo_load
 
 
 class Command(BaseCommand):
-    help = "载入郑州演示数据（幂等）：工作日历、区划、人口、边界、机构、网格与各角色演示账号"
+    help = (
+        "载入郑州演示数据（幂等）：工作日历、区划、人口、边界、机构、网格、各角色演示账号与演示案卷"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-grids", action="store_true", help="不规划网格（测试用，较快）")
