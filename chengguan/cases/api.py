@@ -31,7 +31,6 @@ from chengguan.cases.domain.workflow import (
     Clock,
     Level,
     Status,
-    allowed_actions,
 )
 from chengguan.cases.models import Case, CaseEvent, Category
 from chengguan.core.errors import DomainError, Forbidden, NotFound, gettext_noop
@@ -250,19 +249,6 @@ def _visible_case(user, number: str) -> Case:
     return case
 
 
-def _actions_for(case: Case, user) -> list[Action]:
-    """The actions the services would accept from this user now (a handler only on the tasks
-    of their own agency). Candidate for selectors.py."""
-    found = allowed_actions(
-        Status(case.status), roles_of(user), pending_extension=case.extension_pending
-    )
-    if services.HANDLER_ACTIONS.intersection(found) and (
-        case.agency_id not in selectors.handler_agencies(user)
-    ):
-        found = [a for a in found if a not in services.HANDLER_ACTIONS]
-    return found
-
-
 def _first_due(cases: list[Case]) -> dict[str, datetime]:
     """The earliest running deadline of each case, in one query."""
     due: dict[str, datetime] = {}
@@ -367,7 +353,7 @@ def _case_out(case: Case, user) -> CaseOut:
                 label=gettext(ACTION_LABELS[a]),
                 requires=[INPUT_FIELDS[name] for name in sorted(TRANSITIONS[a].requires)],
             )
-            for a in _actions_for(case, user)
+            for a in selectors.actions_for(case, user)
         ],
         events=[_event(e) for e in case.events.select_related("actor").order_by("at", "pk")],
     )

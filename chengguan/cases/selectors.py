@@ -21,6 +21,8 @@ from chengguan.cases.domain.workflow import (
     Action,
     Level,
     Status,
+    allowed_actions,
+    needs_own_agency,
 )
 from chengguan.cases.models import (
     DISPATCH_WAITING,
@@ -591,3 +593,18 @@ def similar_open_cases(
             case.distance_m = round(metres)
             found.append(case)
     return sorted(found, key=lambda c: c.distance_m)[:limit]
+
+
+def actions_for(case: Case, user) -> list:
+    """The actions the services would accept from this user now: by role and stage, and a
+    handler only on the tasks of their own agency."""
+    roles = roles_of(user)
+    found = allowed_actions(
+        Status(case.status),
+        roles,
+        pending_extension=case.extension_pending,
+        complex_case=case.complex,
+    )
+    if case.agency_id not in handler_agencies(user):
+        found = [a for a in found if not needs_own_agency(a, roles)]
+    return found

@@ -20,6 +20,7 @@ from chengguan.cases.domain.workflow import (
     check_transition,
     clocks_to_stop,
     escalate,
+    needs_own_agency,
 )
 from chengguan.cases.domain.workflow import case_number as format_case_number
 from chengguan.cases.models import Case, CaseCounter, CaseEvent, Category, Notice
@@ -29,8 +30,6 @@ from chengguan.core.models import Deadline
 from chengguan.core.services import deadline_start, ledger_append, outbox_emit
 from chengguan.org.models import Agency, Grid
 from chengguan.org.selectors import locate
-
-HANDLER_ACTIONS = {Action.RETURN, Action.REQUEST_EXTENSION, Action.HANDLE}
 
 
 def _next_number(region_code: str, at: datetime) -> str:
@@ -223,8 +222,9 @@ def case_act(
         roles=roles_of(actor),
         given=given,
         pending_extension=case.extension_pending,
+        complex_case=case.complex,
     )
-    if action in HANDLER_ACTIONS and case.agency_id not in handler_agencies(actor):
+    if needs_own_agency(action, roles_of(actor)) and case.agency_id not in handler_agencies(actor):
         raise Forbidden(gettext_noop("该任务不属于您的单位"))
     from_status = case.status
     data: dict[str, Any] = {}
@@ -264,6 +264,16 @@ def case_act(
             kind=Notice.Kind.SUPERVISE,
             key=f"supervise:{case.pk}:{case.version}",
             text=f"督办：{case.number}（{reason.strip()}）",
+        )
+    elif action is Action.MARK_COMPLEX:
+        case.complex = True
+        case.level = escalate(Level(case.level))
+        data["level"] = case.level
+        _notify(
+            case,
+            kind=Notice.Kind.SUPERVISE,
+            key=f"complex:{case.pk}",
+            text=f"疑难复杂升级督办：{case.number}（{reason.strip()}）",
         )
     if action is Action.HANDLE:
         data["feedback"] = feedback.strip()

@@ -33,12 +33,10 @@ from chengguan.cases.domain.workflow import (
     TRANSITIONS,
     Action,
     Level,
-    Status,
-    allowed_actions,
 )
 from chengguan.cases.forms import ActionForm, QueueFilterForm, ReportForm
 from chengguan.cases.models import Case, Category
-from chengguan.cases.services import HANDLER_ACTIONS, case_act, case_report
+from chengguan.cases.services import case_act, case_report
 from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound
 from chengguan.web.api import error_message
 
@@ -132,11 +130,7 @@ def _load_case(user, number: str) -> Case:
 
 def _action_forms(request, case: Case, *, posted=None, error_action="", error="") -> list[dict]:
     """The forms of the actions this user may take now, with the fields each requires."""
-    roles = roles_of(request.user)
-    actions = allowed_actions(Status(case.status), roles, pending_extension=case.extension_pending)
-    mine = selectors.handler_agencies(request.user)
-    if case.agency_id not in mine:  # handler actions are for the case's own agency only
-        actions = [a for a in actions if a not in HANDLER_ACTIONS]
+    actions = selectors.actions_for(case, request.user)
     agencies = None
     forms = []
     for action in actions:

@@ -72,6 +72,7 @@ class Action(StrEnum):
     DEFER = "defer"
     RESUME = "resume"
     SUPERVISE = "supervise"
+    MARK_COMPLEX = "mark_complex"
 
 
 ACTION_LABELS = {
@@ -92,6 +93,7 @@ ACTION_LABELS = {
     Action.DEFER: gettext_noop("挂账"),
     Action.RESUME: gettext_noop("恢复处置"),
     Action.SUPERVISE: gettext_noop("督办"),
+    Action.MARK_COMPLEX: gettext_noop("标记疑难复杂（升级）"),
 }
 
 FIELD_LABELS = {
@@ -112,9 +114,20 @@ class Transition:
     starts: Clock | None = None
     stops: Clock | None = None
     needs_pending_extension: bool | None = None  # True/False: must (not) have a request open
+    only_if_not_complex: bool = False
 
 
-def _t(action, sources, target, roles, requires=(), starts=None, stops=None, pending=None):
+def _t(
+    action,
+    sources,
+    target,
+    roles,
+    requires=(),
+    starts=None,
+    stops=None,
+    pending=None,
+    only_if_not_complex=False,
+):
     return Transition(
         action,
         frozenset(sources),
@@ -124,6 +137,7 @@ def _t(action, sources, target, roles, requires=(), starts=None, stops=None, pen
         starts,
         stops,
         pending,
+        only_if_not_complex,
     )
 
 
@@ -244,6 +258,15 @@ TRANSITIONS: dict[Action, Transition] = {
             [R.SHIFT_LEADER, R.DISPATCHER, R.LEADER],
             requires=["reason"],
         ),
+        # A case too hard for its level goes one level up with a 督办 notice, once.
+        _t(
+            Action.MARK_COMPLEX,
+            OPEN,
+            None,
+            [R.SHIFT_LEADER, R.DISPATCHER, R.HANDLER],
+            requires=["reason"],
+            only_if_not_complex=True,
+        ),
     ]
 }
 
@@ -268,6 +291,7 @@ def check_transition(
     roles: Iterable[Role],
     given: Mapping[str, object],
     pending_extension: bool = False,
+    complex_case: bool = False,
 ) -> Transition:
     """The transition to apply, or a DomainError / Forbidden saying why not."""
     transition = TRANSITIONS[action]
@@ -283,6 +307,8 @@ def check_transition(
         raise DomainError(gettext_noop("没有待审批的延期申请"))
     if transition.needs_pending_extension is False and pending_extension:
         raise DomainError(gettext_noop("已有延期申请待审批，请等待派遣员处理"))
+    if transition.only_if_not_complex and complex_case:
+        raise DomainError(gettext_noop("该案卷已标记为疑难复杂"))
     for name in sorted(transition.requires):
         if _missing(given.get(name)):
             raise DomainError(gettext_noop("请填写%(field)s"), field=FIELD_LABELS[name])
@@ -296,7 +322,7 @@ def clocks_to_stop(transition: Transition, status: Status) -> frozenset[Clock]:
 
 
 def allowed_actions(
-    status: Status, roles: Iterable[Role], *, pending_extension: bool
+    status: Status, roles: Iterable[Role], *, pending_extension: bool, complex_case: bool = False
 ) -> list[Action]:
     """What the user may do now, for the buttons on the case page."""
     roles = frozenset(roles)
@@ -306,8 +332,17 @@ def allowed_actions(
             continue
         if t.needs_pending_extension is not None and t.needs_pending_extension != pending_extension:
             continue
+        if t.only_if_not_complex and complex_case:
+            continue
         found.append(action)
     return found
+
+
+def needs_own_agency(action: Action, roles: Iterable[Role]) -> bool:
+    """True when these roles allow the action only as a handler: then it is for the tasks of
+    the handler's own agency (and the units it leads) only."""
+    allowed = TRANSITIONS[action].roles
+    return Role.HANDLER in allowed and not (allowed - {Role.HANDLER}) & frozenset(roles)
 
 
 class Level(IntEnum):

@@ -110,6 +110,7 @@ def test_a_hotline_report_goes_from_report_to_close_through_the_api(staff, point
         "return",
         "request_extension",
         "handle",
+        "mark_complex",
     }
     handle = next(a for a in seen["allowed_actions"] if a["action"] == "handle")
     assert handle["requires"] == ["feedback"]

@@ -371,3 +371,12 @@ def test_random_actions_through_the_services(people, garbage, point):
         ),
     )
     assert Region.objects.exists()
+
+
+def test_marking_a_case_complex_escalates_it_once(people, garbage, point):
+    case = full_journey(people, garbage, point, local(2026, 11, 27, 9))
+    case = act(case, Action.MARK_COMPLEX, people.handler, reason="涉及多个产权单位")
+    assert case.complex and case.level == 3
+    assert Notice.objects.filter(case=case, kind="supervise").count() == 1
+    with pytest.raises(DomainError, match="已标记为疑难复杂"):
+        act(case, Action.MARK_COMPLEX, people.dispatcher, reason="再次")

@@ -48,6 +48,11 @@ FLOW = {
         for s in Status
         if s not in FINAL
     },
+    **{
+        (s, A.MARK_COMPLEX): (s, {R.SHIFT_LEADER, R.DISPATCHER, R.HANDLER})
+        for s in Status
+        if s not in FINAL
+    },
 }
 # Which clock runs while a case waits at each stage.
 RUNNING = {
@@ -70,6 +75,7 @@ class CaseFlow(RuleBasedStateMachine):
         self.status = Status.REPORTED
         self.running = {Clock.VERIFY}
         self.pending = False
+        self.complex = False
         self.transitions = 0
 
     @rule(
@@ -82,7 +88,12 @@ class CaseFlow(RuleBasedStateMachine):
         legal = FLOW.get((self.status, action))
         try:
             t = check_transition(
-                action, status=self.status, roles=roles, given=given, pending_extension=self.pending
+                action,
+                status=self.status,
+                roles=roles,
+                given=given,
+                pending_extension=self.pending,
+                complex_case=self.complex,
             )
         except Forbidden:
             assert legal is None or not (legal[1] & roles)
@@ -91,7 +102,8 @@ class CaseFlow(RuleBasedStateMachine):
             extension_rule = (action in EXTENSION_ACTIONS and not self.pending) or (
                 action is A.REQUEST_EXTENSION and self.pending
             )
-            assert legal is None or extension_rule or not complete
+            once_only = action is A.MARK_COMPLEX and self.complex
+            assert legal is None or extension_rule or once_only or not complete
             return
         assert legal is not None and legal[1] & roles, f"{action} succeeded from {self.status}"
         assert complete or not t.requires
@@ -107,6 +119,7 @@ class CaseFlow(RuleBasedStateMachine):
             self.pending = False if t.target is not S.DISPATCHED else self.pending
             self.status = t.target
         assert self.status is legal[0]
+        self.complex = self.complex or action is A.MARK_COMPLEX
         self.transitions += 1
 
     @rule(data=st.data())
@@ -185,7 +198,11 @@ def test_buttons_follow_role_and_stage():
         A.RETURN,
         A.REQUEST_EXTENSION,
         A.HANDLE,
+        A.MARK_COMPLEX,
     ]
+    assert A.MARK_COMPLEX not in allowed_actions(
+        S.DISPATCHED, {R.HANDLER}, pending_extension=False, complex_case=True
+    )
     assert A.APPROVE_EXTENSION in allowed_actions(
         S.DISPATCHED, {R.DISPATCHER}, pending_extension=True
     )
