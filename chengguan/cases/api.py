@@ -54,6 +54,7 @@ INPUT_FIELDS = {
     "agency": "agency_code",
     "feedback": "feedback",
     "hours": "hours",
+    "helpers": "helper_codes",
 }
 
 
@@ -218,7 +219,12 @@ class ActIn(Schema):
     agency_code: str | None = Field(
         None, max_length=40, description="处置单位机构代码：派遣、改派时必填"
     )
-    feedback: str = Field("", max_length=2000, description="处置情况：处置反馈时必填")
+    feedback: str = Field("", max_length=2000, description="处置情况：处置反馈、协办完成时必填")
+    helper_codes: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="协办单位机构代码：联合执法派遣时必填（牵头单位填 agency_code）",
+    )
     hours: Decimal | None = Field(
         None, max_digits=6, decimal_places=1, description="申请延期的工作时数（0.5–200）"
     )
@@ -495,6 +501,12 @@ def act(
         if agency is None:
             raise DomainError(gettext_noop("请选择有效的处置单位"))
         agency_id = agency.pk
+    helper_ids = []
+    for code in payload.helper_codes:
+        helper = Agency.objects.filter(code=code).first()
+        if helper is None:
+            raise DomainError(gettext_noop("没有找到协办单位：%(code)s"), code=code)
+        helper_ids.append(helper.pk)
     updated = services.case_act(
         case_id=case.pk,
         action=action,
@@ -504,5 +516,6 @@ def act(
         agency_id=agency_id,
         feedback=payload.feedback,
         hours=payload.hours,
+        helper_ids=helper_ids,
     )
     return _case_out(_reloaded(updated), user)

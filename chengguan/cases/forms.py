@@ -4,6 +4,8 @@ Forms only parse and check the shape of what was typed; whether an action is all
 which fields it needs is decided by the domain (`check_transition`) through the services.
 """
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +95,14 @@ class ReportForm(forms.Form):
         return text
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 class ActionForm(forms.Form):
     """One workflow action posted from the case page. Which fields the action needs is the
     domain's decision (its message names the missing field); here only their shape."""
@@ -113,6 +123,19 @@ class ActionForm(forms.Form):
         decimal_places=1,
         error_messages={"invalid": _("延期时长应为数字（工作时）")},
     )
+
+    helpers = forms.TypedMultipleChoiceField(
+        required=False,
+        coerce=str,
+        choices=(),
+        error_messages={"invalid_choice": _("请选择有效的协办单位")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any UUID-shaped value may be posted; the service decides whether the agency fits.
+        posted = self.data.getlist("helpers") if hasattr(self.data, "getlist") else []
+        self.fields["helpers"].choices = [(v, v) for v in posted if _is_uuid(v)]
 
     def first_error(self) -> str:
         for errors in self.errors.values():

@@ -176,6 +176,26 @@ class Case(UUIDModel):
         return gettext(STATUS_LABELS[Status(self.status)])
 
 
+class CasePart(UUIDModel):
+    """One agency's share of a joint enforcement (联合执法): the lead, or a helper."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parts")
+    agency = models.ForeignKey(
+        "org.Agency", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="case_parts"
+    )
+    lead = models.BooleanField(_("牵头"), default=False)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    feedback = models.TextField(_("完成情况"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "agency"], name="case_part_agency")]
+        verbose_name = _("联合执法分工")
+        verbose_name_plural = _("联合执法分工")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.agency_id}"
+
+
 class CaseCounter(models.Model):
     """The last serial used per county and local day (案卷号 410105-20261127-000123)."""
 

@@ -28,6 +28,7 @@ from chengguan.cases.models import (
     DISPATCH_WAITING,
     Case,
     CaseEvent,
+    CasePart,
     Category,
     Notice,
     Responsibility,
@@ -89,8 +90,11 @@ def cases_visible(user) -> QuerySet[Case]:
     cases dispatched to their agency."""
     scope = scope_of(user)
     cases = Case.objects.all()
-    if scope.agency_ids is not None:
-        cases = cases.filter(agency_id__in=scope.agency_ids)
+    if scope.agency_ids is not None:  # the lead's cases and those it helps in
+        cases = cases.filter(
+            Q(agency_id__in=scope.agency_ids)
+            | Q(pk__in=CasePart.objects.filter(agency_id__in=scope.agency_ids).values("case_id"))
+        )
     if scope.city_wide:
         return cases
     if scope.street_code is not None:
@@ -128,7 +132,9 @@ def queue_for(user, role: Role) -> QuerySet[Case]:
     else:
         cases = cases_visible(user).filter(status__in=QUEUE_STATUSES[role])
     if role is Role.HANDLER:
-        cases = cases.filter(agency_id__in=handler_agencies(user))
+        mine = handler_agencies(user)
+        helping = CasePart.objects.filter(agency_id__in=mine, lead=False, done_at__isnull=True)
+        cases = cases.filter(Q(agency_id__in=mine) | Q(pk__in=helping.values("case_id")))
     return cases.select_related("category", "agency").order_by("reported_at")
 
 
@@ -599,12 +605,30 @@ def actions_for(case: Case, user) -> list:
     """The actions the services would accept from this user now: by role and stage, and a
     handler only on the tasks of their own agency."""
     roles = roles_of(user)
+    open_parts = joint_parts_open(case)
     found = allowed_actions(
         Status(case.status),
         roles,
         pending_extension=case.extension_pending,
         complex_case=case.complex,
+        open_joint_parts=open_parts,
     )
-    if case.agency_id not in handler_agencies(user):
-        found = [a for a in found if not needs_own_agency(a, roles)]
+    mine = handler_agencies(user)
+    if case.agency_id not in mine:
+        found = [a for a in found if not needs_own_agency(a, roles) or a is Action.PART_DONE]
+    if (
+        Action.PART_DONE in found
+        and not CasePart.objects.filter(
+            case=case, lead=False, done_at__isnull=True, agency_id__in=mine
+        ).exists()
+    ):
+        found.remove(Action.PART_DONE)
     return found
+
+
+def joint_parts_open(case: Case) -> int | None:
+    """None for an ordinary case; for a joint one, how many helpers have not finished."""
+    parts = list(CasePart.objects.filter(case=case).values_list("lead", "done_at"))
+    if not parts:
+        return None
+    return sum(1 for lead, done in parts if not lead and done is None)

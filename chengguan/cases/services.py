@@ -23,8 +23,13 @@ from chengguan.cases.domain.workflow import (
     needs_own_agency,
 )
 from chengguan.cases.domain.workflow import case_number as format_case_number
-from chengguan.cases.models import Case, CaseCounter, CaseEvent, Category, Notice
-from chengguan.cases.selectors import cases_visible, handler_agencies, suggest_agency
+from chengguan.cases.models import Case, CaseCounter, CaseEvent, CasePart, Category, Notice
+from chengguan.cases.selectors import (
+    cases_visible,
+    handler_agencies,
+    joint_parts_open,
+    suggest_agency,
+)
 from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound, gettext_noop
 from chengguan.core.models import Deadline
 from chengguan.core.services import deadline_start, ledger_append, outbox_emit
@@ -199,6 +204,7 @@ def case_act(
     agency_id: Any = None,
     feedback: str = "",
     hours: Decimal | float | None = None,
+    helper_ids: list | None = None,
     at: datetime | None = None,
 ) -> Case:
     """Apply one workflow action. Exactly one of two people acting at once wins: the other
@@ -215,7 +221,14 @@ def case_act(
         raise NotFound(gettext_noop("没有找到该案卷"))
     if case.version != expected_version:
         raise Conflict(gettext_noop("该案卷已被他人处理，请刷新后重试"))
-    given = {"reason": reason, "agency": agency_id, "feedback": feedback, "hours": hours}
+    given = {
+        "reason": reason,
+        "agency": agency_id,
+        "feedback": feedback,
+        "hours": hours,
+        "helpers": helper_ids,
+    }
+    open_parts = joint_parts_open(case)
     transition = check_transition(
         action,
         status=Status(case.status),
@@ -223,8 +236,13 @@ def case_act(
         given=given,
         pending_extension=case.extension_pending,
         complex_case=case.complex,
+        open_joint_parts=open_parts,
     )
-    if needs_own_agency(action, roles_of(actor)) and case.agency_id not in handler_agencies(actor):
+    if action is Action.PART_DONE:
+        pass  # the helper's own part is checked below, not the lead's task
+    elif needs_own_agency(action, roles_of(actor)) and case.agency_id not in handler_agencies(
+        actor
+    ):
         raise Forbidden(gettext_noop("该任务不属于您的单位"))
     from_status = case.status
     data: dict[str, Any] = {}
@@ -239,9 +257,32 @@ def case_act(
             raise DomainError(gettext_noop("改派或不采用建议处置单位时请填写理由"))
         data["agency"] = agency.code
         case.agency = agency
+        CasePart.objects.filter(case=case, lead=True).update(agency=agency)
+    elif action is Action.DISPATCH_JOINT:
+        lead = _agency(agency_id, case)
+        helpers = [_agency(h, case) for h in dict.fromkeys(helper_ids or [])]
+        helpers = [h for h in helpers if h.pk != lead.pk]
+        if not helpers:
+            raise DomainError(gettext_noop("联合执法至少需要一个协办单位"))
+        CasePart.objects.bulk_create(
+            [CasePart(case=case, agency=lead, lead=True)]
+            + [CasePart(case=case, agency=h) for h in helpers]
+        )
+        case.agency = lead
+        data.update(agency=lead.code, helpers=[h.code for h in helpers])
+    elif action is Action.PART_DONE:
+        part = CasePart.objects.filter(
+            case=case, lead=False, done_at__isnull=True, agency_id__in=handler_agencies(actor)
+        ).first()
+        if part is None:
+            raise Forbidden(gettext_noop("本单位在该联合执法中没有待完成的协办任务"))
+        part.done_at, part.feedback = at, feedback.strip()
+        part.save(update_fields=["done_at", "feedback"])
+        data.update(agency=part.agency.code, feedback=feedback.strip())
     elif action is Action.RETURN:
         data["agency"] = case.agency.code if case.agency else ""
         case.agency = None
+        CasePart.objects.filter(case=case).delete()  # the dispatcher starts over
     elif action is Action.REQUEST_EXTENSION:
         hours = Decimal(str(hours))
         if not Decimal("0.5") <= hours <= Decimal("200"):

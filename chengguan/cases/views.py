@@ -140,7 +140,7 @@ def _action_forms(request, case: Case, *, posted=None, error_action="", error=""
         if action in OPTIONAL_REASON:
             fields.setdefault("reason", False)
         agency_options = []
-        if "agency" in fields:
+        if "agency" in fields or "helpers" in fields:
             if agencies is None:
                 agencies = list(selectors.dispatch_agencies(case))
             chosen = str(values.get("agency") or case.suggested_agency_id or "")
@@ -278,6 +278,7 @@ def case_act_view(request, number: str, action: str):
             agency_id=data["agency"],
             feedback=data["feedback"],
             hours=data["hours"],
+            helper_ids=data["helpers"],
         )
     except NotFound:
         raise Http404 from None

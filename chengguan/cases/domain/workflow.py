@@ -73,6 +73,8 @@ class Action(StrEnum):
     RESUME = "resume"
     SUPERVISE = "supervise"
     MARK_COMPLEX = "mark_complex"
+    DISPATCH_JOINT = "dispatch_joint"
+    PART_DONE = "part_done"
 
 
 ACTION_LABELS = {
@@ -94,6 +96,8 @@ ACTION_LABELS = {
     Action.RESUME: gettext_noop("恢复处置"),
     Action.SUPERVISE: gettext_noop("督办"),
     Action.MARK_COMPLEX: gettext_noop("标记疑难复杂（升级）"),
+    Action.DISPATCH_JOINT: gettext_noop("联合执法派遣"),
+    Action.PART_DONE: gettext_noop("协办完成"),
 }
 
 FIELD_LABELS = {
@@ -101,6 +105,7 @@ FIELD_LABELS = {
     "agency": gettext_noop("处置单位"),
     "feedback": gettext_noop("处置情况"),
     "hours": gettext_noop("延期时长"),
+    "helpers": gettext_noop("协办单位"),
 }
 
 
@@ -115,6 +120,7 @@ class Transition:
     stops: Clock | None = None
     needs_pending_extension: bool | None = None  # True/False: must (not) have a request open
     only_if_not_complex: bool = False
+    joint_only: bool = False  # only on a case dispatched to several agencies
 
 
 def _t(
@@ -127,6 +133,7 @@ def _t(
     stops=None,
     pending=None,
     only_if_not_complex=False,
+    joint_only=False,
 ):
     return Transition(
         action,
@@ -138,6 +145,7 @@ def _t(
         stops,
         pending,
         only_if_not_complex,
+        joint_only,
     )
 
 
@@ -258,6 +266,25 @@ TRANSITIONS: dict[Action, Transition] = {
             [R.SHIFT_LEADER, R.DISPATCHER, R.LEADER],
             requires=["reason"],
         ),
+        # Joint enforcement: one case, a lead agency and helpers; the lead reports the case
+        # handled only when every helper has reported its part done.
+        _t(
+            Action.DISPATCH_JOINT,
+            [S.REGISTERED],
+            S.DISPATCHED,
+            [R.DISPATCHER],
+            requires=["agency", "helpers"],
+            starts=Clock.HANDLE,
+            stops=Clock.DISPATCH,
+        ),
+        _t(
+            Action.PART_DONE,
+            [S.DISPATCHED],
+            None,
+            [R.HANDLER],
+            requires=["feedback"],
+            joint_only=True,
+        ),
         # A case too hard for its level goes one level up with a 督办 notice, once.
         _t(
             Action.MARK_COMPLEX,
@@ -292,6 +319,7 @@ def check_transition(
     given: Mapping[str, object],
     pending_extension: bool = False,
     complex_case: bool = False,
+    open_joint_parts: int | None = None,
 ) -> Transition:
     """The transition to apply, or a DomainError / Forbidden saying why not."""
     transition = TRANSITIONS[action]
@@ -309,6 +337,12 @@ def check_transition(
         raise DomainError(gettext_noop("已有延期申请待审批，请等待派遣员处理"))
     if transition.only_if_not_complex and complex_case:
         raise DomainError(gettext_noop("该案卷已标记为疑难复杂"))
+    if transition.joint_only and open_joint_parts is None:
+        raise DomainError(gettext_noop("该案卷不是联合执法案卷"))
+    if action is Action.PART_DONE and not open_joint_parts:
+        raise DomainError(gettext_noop("协办任务均已完成"))
+    if action is Action.HANDLE and open_joint_parts:
+        raise DomainError(gettext_noop("联合执法尚有 %(n)s 个协办单位未完成"), n=open_joint_parts)
     for name in sorted(transition.requires):
         if _missing(given.get(name)):
             raise DomainError(gettext_noop("请填写%(field)s"), field=FIELD_LABELS[name])
@@ -322,7 +356,12 @@ def clocks_to_stop(transition: Transition, status: Status) -> frozenset[Clock]:
 
 
 def allowed_actions(
-    status: Status, roles: Iterable[Role], *, pending_extension: bool, complex_case: bool = False
+    status: Status,
+    roles: Iterable[Role],
+    *,
+    pending_extension: bool,
+    complex_case: bool = False,
+    open_joint_parts: int | None = None,
 ) -> list[Action]:
     """What the user may do now, for the buttons on the case page."""
     roles = frozenset(roles)
@@ -333,6 +372,10 @@ def allowed_actions(
         if t.needs_pending_extension is not None and t.needs_pending_extension != pending_extension:
             continue
         if t.only_if_not_complex and complex_case:
+            continue
+        if t.joint_only and not open_joint_parts:
+            continue
+        if action is Action.HANDLE and open_joint_parts:
             continue
         found.append(action)
     return found

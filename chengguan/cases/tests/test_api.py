@@ -373,3 +373,50 @@ def test_posts_need_the_csrf_token(user_factory, point):
     browser.force_login(user_factory("inspector", region=UNIT))
     assert report(browser, point).status_code == 403
     assert not Case.objects.exists()
+
+
+@pytest.mark.django_db
+def test_joint_enforcement_through_the_api(client, user_factory):
+    """One case, a lead and a helper: the lead may report it handled only after the helper."""
+    from chengguan.cases.domain.workflow import Action as A
+    from chengguan.cases.models import Category
+    from chengguan.cases.services import case_act, case_report
+    from chengguan.org.models import Agency, Grid
+
+    operator = user_factory("operator", region="4101")
+    inspector = user_factory("inspector", region="410106")
+    leader = user_factory("shift_leader", region="4101")
+    dispatcher = user_factory("dispatcher", region="4101")
+    lead = Agency.objects.get(code="410106-DEPT-SAN")
+    helper = Agency.objects.get(code="410106-DEPT-MUN")
+    point = Grid.objects.filter(region_code="410106").first().geometry.representative_point()
+    case = case_report(
+        actor=operator,
+        category=Category.objects.get(kind="matter", code="06010"),
+        lon=point.x,
+        lat=point.y,
+        description="垃圾与井盖",
+        channel="hotline",
+    )
+    case_act(case_id=case.pk, action=A.VERIFY, actor=inspector, expected_version=1)
+    case_act(case_id=case.pk, action=A.REGISTER, actor=leader, expected_version=2)
+    client.force_login(dispatcher)
+    body = {"version": 3, "agency_code": lead.code, "helper_codes": [helper.code]}
+    response = client.post(
+        f"/api/cases/{case.number}/actions/dispatch_joint", body, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    client.force_login(user_factory("handler", region="410106", agency=helper))
+    seen = client.get(f"/api/cases/{case.number}").json()
+    assert [a["action"] for a in seen["allowed_actions"]] == ["part_done"]
+    done = client.post(
+        f"/api/cases/{case.number}/actions/part_done",
+        {"version": seen["version"], "feedback": "井盖已补"},
+        content_type="application/json",
+    )
+    assert done.status_code == 200
+    client.force_login(user_factory("handler", region="410106", agency=lead))
+    actions = [
+        a["action"] for a in client.get(f"/api/cases/{case.number}").json()["allowed_actions"]
+    ]
+    assert "handle" in actions and "part_done" not in actions

@@ -380,3 +380,70 @@ def test_marking_a_case_complex_escalates_it_once(people, garbage, point):
     assert Notice.objects.filter(case=case, kind="supervise").count() == 1
     with pytest.raises(DomainError, match="已标记为疑难复杂"):
         act(case, Action.MARK_COMPLEX, people.dispatcher, reason="再次")
+
+
+def test_joint_enforcement_closes_only_when_every_part_is_done(
+    people, garbage, point, user_factory
+):
+    from chengguan.cases.models import CasePart
+    from chengguan.cases.selectors import cases_visible
+
+    case = report(people, garbage, point, at=local(2026, 11, 27, 9))
+    act(case, Action.VERIFY, people.inspector)
+    act(case, Action.REGISTER, people.shift_leader)
+    brigade = Grid.objects.get(pk=case.grid_id).street.agencies.get(kind="brigade")
+    case = act(
+        case,
+        Action.DISPATCH_JOINT,
+        people.dispatcher,
+        agency_id=people.sanitation.pk,
+        helper_ids=[people.municipal.pk, brigade.pk],
+    )
+    assert case.agency == people.sanitation
+    assert CasePart.objects.filter(case=case).count() == 3
+    # The helpers see the task (a department's staff otherwise see only their own cases).
+    assert cases_visible(people.other_handler).filter(pk=case.pk).exists()
+    assert queue_for(people.other_handler, "handler").filter(pk=case.pk).exists()
+    with pytest.raises(DomainError, match="尚有 2 个协办单位未完成"):
+        act(case, Action.HANDLE, people.handler, feedback="已清运")
+    act(case, Action.PART_DONE, people.other_handler, feedback="井盖已补")
+    with pytest.raises(Forbidden):  # the lead has no helper part of its own
+        act(case, Action.PART_DONE, people.handler, feedback="?")
+    brigade_officer = user_factory("handler", region=UNIT, agency=brigade)
+    act(case, Action.PART_DONE, brigade_officer, feedback="占道已清理")
+    case = act(case, Action.HANDLE, people.handler, feedback="联合处置完毕")
+    assert case.status == Status.HANDLED
+
+
+def test_joint_dispatch_needs_a_helper_other_than_the_lead(people, garbage, point):
+    case = report(people, garbage, point)
+    act(case, Action.VERIFY, people.inspector)
+    act(case, Action.REGISTER, people.shift_leader)
+    with pytest.raises(DomainError, match="至少需要一个协办单位"):
+        act(
+            case,
+            Action.DISPATCH_JOINT,
+            people.dispatcher,
+            agency_id=people.sanitation.pk,
+            helper_ids=[people.sanitation.pk],
+        )
+
+
+def test_dispatcher_starts_a_joint_enforcement_from_the_case_page(client, people, garbage, point):
+    case = report(people, garbage, point)
+    act(case, Action.VERIFY, people.inspector)
+    case = act(case, Action.REGISTER, people.shift_leader)
+    client.force_login(people.dispatcher)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'data-action="dispatch_joint"' in page and 'name="helpers"' in page
+    response = client.post(
+        f"/cases/{case.number}/act/dispatch_joint/",
+        {
+            "version": case.version,
+            "agency": str(people.sanitation.pk),
+            "helpers": [str(people.municipal.pk)],
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED and case.parts.count() == 2

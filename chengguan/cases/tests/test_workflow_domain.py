@@ -32,6 +32,8 @@ FLOW = {
     (S.VERIFIED, A.REGISTER): (S.REGISTERED, {R.OPERATOR, R.SHIFT_LEADER}),
     (S.VERIFIED, A.REJECT): (S.REJECTED, {R.OPERATOR, R.SHIFT_LEADER}),
     (S.REGISTERED, A.DISPATCH): (S.DISPATCHED, {R.DISPATCHER}),
+    (S.REGISTERED, A.DISPATCH_JOINT): (S.DISPATCHED, {R.DISPATCHER}),
+    (S.DISPATCHED, A.PART_DONE): (S.DISPATCHED, {R.HANDLER}),
     (S.DISPATCHED, A.RETURN): (S.REGISTERED, {R.HANDLER}),
     (S.DISPATCHED, A.REASSIGN): (S.DISPATCHED, {R.DISPATCHER}),
     (S.DISPATCHED, A.REQUEST_EXTENSION): (S.DISPATCHED, {R.HANDLER}),
@@ -62,7 +64,13 @@ RUNNING = {
     S.DISPATCHED: Clock.HANDLE,
     S.HANDLED: Clock.CHECK,
 }
-FULL_INPUT = {"reason": "原因", "agency": "agency-id", "feedback": "已清理", "hours": 8}
+FULL_INPUT = {
+    "reason": "原因",
+    "agency": "agency-id",
+    "feedback": "已清理",
+    "hours": 8,
+    "helpers": ["helper-id"],
+}
 EXTENSION_ACTIONS = {A.APPROVE_EXTENSION, A.REFUSE_EXTENSION}
 
 
@@ -76,6 +84,7 @@ class CaseFlow(RuleBasedStateMachine):
         self.running = {Clock.VERIFY}
         self.pending = False
         self.complex = False
+        self.joint_open: int | None = None  # None: not a joint case
         self.transitions = 0
 
     @rule(
@@ -94,6 +103,7 @@ class CaseFlow(RuleBasedStateMachine):
                 given=given,
                 pending_extension=self.pending,
                 complex_case=self.complex,
+                open_joint_parts=self.joint_open,
             )
         except Forbidden:
             assert legal is None or not (legal[1] & roles)
@@ -103,7 +113,10 @@ class CaseFlow(RuleBasedStateMachine):
                 action is A.REQUEST_EXTENSION and self.pending
             )
             once_only = action is A.MARK_COMPLEX and self.complex
-            assert legal is None or extension_rule or once_only or not complete
+            joint_rule = (action is A.PART_DONE and not self.joint_open) or (
+                action is A.HANDLE and bool(self.joint_open)
+            )
+            assert legal is None or extension_rule or once_only or joint_rule or not complete
             return
         assert legal is not None and legal[1] & roles, f"{action} succeeded from {self.status}"
         assert complete or not t.requires
@@ -120,6 +133,12 @@ class CaseFlow(RuleBasedStateMachine):
             self.status = t.target
         assert self.status is legal[0]
         self.complex = self.complex or action is A.MARK_COMPLEX
+        if action is A.DISPATCH_JOINT:
+            self.joint_open = 1
+        elif action is A.PART_DONE:
+            self.joint_open = 0
+        elif action is A.RETURN:
+            self.joint_open = None
         self.transitions += 1
 
     @rule(data=st.data())
