@@ -39,9 +39,10 @@ messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=.tools
 	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=.tools
 
-bench: install
+bench: install  # case_flow needs PostgreSQL at 127.0.0.1:5432 (trust auth)
 	$(PY) bench/workcal.py
 	$(PY) bench/locate.py
+	$(PY) bench/case_flow.py
 
 clean:
 	rm -rf .venv .tools var
