@@ -14,7 +14,7 @@ from chengguan.accounts.predicates import is_security_admin, is_system_admin
 from chengguan.accounts.roles import Role, check_role_combination
 from chengguan.accounts.selectors import users_visible
 from chengguan.accounts.services import user_set_roles
-from chengguan.core.admin import LedgeredAdmin
+from chengguan.core.admin import LedgeredAdmin, ReadOnlyAdmin
 from chengguan.core.errors import DomainError
 
 
@@ -92,16 +92,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(ReadOnlyAdmin):
     """Roles are fixed by the platform; the security admin sees who holds them."""
 
     list_display = ("name",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

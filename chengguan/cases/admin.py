@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from chengguan.cases.models import Case, Category, Notice, Responsibility
-from chengguan.core.admin import LedgeredAdmin
+from chengguan.core.admin import LedgeredAdmin, ReadOnlyAdmin
 
 
 @admin.register(Category)
@@ -50,7 +50,7 @@ class ResponsibilityAdmin(LedgeredAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     """Read only: cases change only through the workflow (console or API)."""
 
     list_display = (
@@ -66,23 +66,8 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = ("status", "overdue", "level", "channel")
     search_fields = ("number", "description", "address")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "text", "agency", "region_code", "read_at")
     list_filter = ("kind",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

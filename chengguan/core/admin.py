@@ -38,12 +38,8 @@ class LedgeredAdmin(ObjectPermissionsModelAdminMixin, SimpleHistoryAdmin):
             registry_delete(obj=obj, actor=request.user, revision=self.revision)
 
 
-@admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
-    list_display = ("seq", "created_at", "kind", "subject_type", "subject_id", "actor_name")
-    list_filter = ("kind",)
-    search_fields = ("subject_id", "actor_name", "kind")
-    readonly_fields = [f.name for f in LedgerEntry._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through their own process (the ledger, cases, roles)."""
 
     def has_add_permission(self, request):
         return False
@@ -53,6 +49,14 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "created_at", "kind", "subject_type", "subject_id", "actor_name")
+    list_filter = ("kind",)
+    search_fields = ("subject_id", "actor_name", "kind")
+    readonly_fields = [f.name for f in LedgerEntry._meta.fields]
 
 
 @admin.register(CalendarYear)

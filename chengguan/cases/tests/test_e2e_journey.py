@@ -2,32 +2,13 @@
 operator reports → inspector verifies → shift leader registers → dispatcher dispatches →
 handler handles → inspector checks → shift leader closes."""
 
-import os
-from pathlib import Path
-
 import pytest
 
+from chengguan.web.tests.browser import SCREENSHOTS, browser_test, launch
 from conftest import TEST_UNIT, load_territory
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOT = Path(__file__).resolve().parents[3] / "var" / "e2e-case-journey.png"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium"
-    ),
-]
+SCREENSHOT = SCREENSHOTS / "e2e-case-journey.png"
+pytestmark = browser_test
 
 
 @pytest.mark.django_db(transaction=True)
@@ -59,9 +40,7 @@ def test_a_case_goes_from_report_to_close_in_the_browser(live_server, password):
     )
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch(p)
         try:
 
             def sign_in(username):

@@ -5,35 +5,13 @@ server needs committed data (`transactional_db` flushes the database), so the te
 the demo territory and the grids of 上街区 itself. A screenshot is left in var/e2e-map.png.
 """
 
-import os
 import re
-from pathlib import Path
 
-import pytest
-
+from chengguan.web.tests.browser import SCREENSHOTS, browser_test, launch
 from conftest import TEST_UNIT, load_territory
 
-# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
-# the ORM calls the test makes around the browser.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOT = Path(__file__).resolve().parents[3] / "var" / "e2e-map.png"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium"
-    ),
-]
+SCREENSHOT = SCREENSHOTS / "e2e-map.png"
+pytestmark = browser_test
 
 
 def grids_centre_is_inside_a_grid() -> bool:
@@ -57,9 +35,7 @@ def test_leader_signs_in_and_locates_a_point_on_the_grid_map(
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
             page.set_default_timeout(10_000)
