@@ -223,6 +223,8 @@ CHENGGUAN = {
     "ESCALATE_OVERDUE_SHARE": float(env("CHENGGUAN_ESCALATE_OVERDUE_SHARE", "0.5") or 0.5),
     # Outward notices (SMS, WeCom …): a class with send(recipient, text); the default logs.
     "NOTIFY_BACKEND": env("CHENGGUAN_NOTIFY_BACKEND", "chengguan.core.notify.LoggingBackend"),
+    # Photo uploads: the largest file accepted (bytes).
+    "UPLOAD_MAX_BYTES": int(env("CHENGGUAN_UPLOAD_MAX_BYTES", "10000000") or 10_000_000),
     # What `manage.py tick` runs, in order; each is idempotent.
     "TICK_SWEEPS": ["chengguan.cases.sweeps.sweep", "chengguan.core.services.outbox_relay"],
 }

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Path, Query, Router, Schema
@@ -161,6 +162,13 @@ class CaseSummaryOut(Schema):
     due_at: datetime | None = Field(..., description="最近一个正在计时的时限的到期时间")
 
 
+class PhotoOut(Schema):
+    kind: str = Field(..., description="report 上报 / verify 核实 / after 处置后 / check 核查")
+    url: str = Field(..., description="照片地址（登录后可见，去除 EXIF 的副本）")
+    sha256: str = Field(..., description="原始文件的 SHA-256（记入审计账本）")
+    uploaded_at: datetime = Field(..., description="上传时间")
+
+
 class CaseOut(CaseSummaryOut):
     id: UUID = Field(..., description="案卷内部标识")
     level_label: str = Field(..., description="层级名称")
@@ -180,6 +188,7 @@ class CaseOut(CaseSummaryOut):
     deadlines: list[DeadlineOut] = Field(..., description="正在计时的时限，按到期时间排序")
     allowed_actions: list[ActionOut] = Field(..., description="当前用户此刻可执行的操作")
     events: list[EventOut] = Field(..., description="案卷记录（时间线），按时间排序")
+    photos: list[PhotoOut] = Field(..., description="照片（公开副本已去除 EXIF 位置信息）")
 
 
 class QueuePageOut(Schema):
@@ -362,6 +371,15 @@ def _case_out(case: Case, user) -> CaseOut:
             for a in selectors.actions_for(case, user)
         ],
         events=[_event(e) for e in case.events.select_related("actor").order_by("at", "pk")],
+        photos=[
+            PhotoOut(
+                kind=p.kind,
+                url=reverse("cases:photo", args=[case.number, p.pk]),
+                sha256=p.sha256,
+                uploaded_at=timezone.localtime(p.uploaded_at),
+            )
+            for p in case.photos.all()
+        ],
     )
 
 

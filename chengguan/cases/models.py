@@ -196,6 +196,40 @@ class CasePart(UUIDModel):
         return f"{self.case_id} {self.agency_id}"
 
 
+class CasePhoto(UUIDModel):
+    """A photo taken at a stage of the case: at report, verification, after handling, at
+    the check. `original` is the byte-exact upload (its SHA-256 is in the ledger); `public` is
+    the copy without EXIF that pages show."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("上报照片")
+        VERIFY = "verify", _("核实照片")
+        AFTER = "after", _("处置后照片")
+        CHECK = "check", _("核查照片")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    original = models.CharField(max_length=200)
+    public = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("案卷照片")
+        verbose_name_plural = _("案卷照片")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.sha256[:12]}"
+
+
 class CaseCounter(models.Model):
     """The last serial used per county and local day (案卷号 410105-20261127-000123)."""
 

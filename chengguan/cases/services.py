@@ -23,7 +23,15 @@ from chengguan.cases.domain.workflow import (
     needs_own_agency,
 )
 from chengguan.cases.domain.workflow import case_number as format_case_number
-from chengguan.cases.models import Case, CaseCounter, CaseEvent, CasePart, Category, Notice
+from chengguan.cases.models import (
+    Case,
+    CaseCounter,
+    CaseEvent,
+    CasePart,
+    CasePhoto,
+    Category,
+    Notice,
+)
 from chengguan.cases.selectors import (
     cases_visible,
     handler_agencies,
@@ -33,6 +41,7 @@ from chengguan.cases.selectors import (
 from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound, gettext_noop
 from chengguan.core.models import Deadline
 from chengguan.core.services import deadline_start, ledger_append, outbox_emit
+from chengguan.core.uploads import image_store
 from chengguan.org.models import Agency, Grid
 from chengguan.org.selectors import locate
 
@@ -70,6 +79,47 @@ def _stop_clocks(case: Case, clocks, at: datetime) -> None:
             kind__in=[c.value for c in clocks],
             stopped_at__isnull=True,
         ).update(stopped_at=at)
+
+
+MAX_PHOTOS = 5
+# Which stage a photo belongs to, by the action it comes with.
+PHOTO_KINDS = {
+    "reported": "report",
+    Action.VERIFY: "verify",
+    Action.HANDLE: "after",
+    Action.PART_DONE: "after",
+    Action.CHECK_PASS: "check",
+    Action.CHECK_FAIL: "check",
+}
+
+
+def _add_photos(case: Case, photos, *, action, actor, at: datetime) -> list[str]:
+    """Store the photos that come with an action; returns their SHA-256 for the ledger."""
+    if not photos:
+        return []
+    kind = PHOTO_KINDS.get(action)
+    if kind is None:
+        raise DomainError(gettext_noop("此操作不能附带照片"))
+    if len(photos) > MAX_PHOTOS:
+        raise DomainError(gettext_noop("每次最多上传 %(n)s 张照片"), n=MAX_PHOTOS)
+    digests = []
+    for data in photos:
+        stored = image_store(data=data, folder=f"cases/{case.region_code}")
+        CasePhoto.objects.create(
+            case=case,
+            kind=kind,
+            original=stored.original,
+            public=stored.public,
+            sha256=stored.sha256,
+            content_type=stored.content_type,
+            size=stored.size,
+            width=stored.width,
+            height=stored.height,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+            uploaded_at=at,
+        )
+        digests.append(stored.sha256)
+    return digests
 
 
 def _record(
@@ -118,6 +168,7 @@ def case_report(
     description: str,
     channel: str,
     address: str = "",
+    photos: list[bytes] | tuple = (),
     at: datetime | None = None,
 ) -> Case:
     """Take in a report: place it on its grid, number it, suggest who should handle it.
@@ -166,13 +217,14 @@ def case_report(
         reported_at=at,
     )
     _start_clock(case, Clock.REGISTER if by_inspector else Clock.VERIFY, at)
+    digests = _add_photos(case, photos, action="reported", actor=actor, at=at)
     _record(
         case,
         action="reported",
         actor=actor,
         at=at,
         from_status="",
-        data={"channel": channel, "category": category.code, "grid": grid.code},
+        data={"channel": channel, "category": category.code, "grid": grid.code, "photos": digests},
     )
     return case
 
@@ -205,6 +257,7 @@ def case_act(
     feedback: str = "",
     hours: Decimal | float | None = None,
     helper_ids: list | None = None,
+    photos: list[bytes] | tuple = (),
     at: datetime | None = None,
 ) -> Case:
     """Apply one workflow action. Exactly one of two people acting at once wins: the other
@@ -328,6 +381,9 @@ def case_act(
         case.overdue = False
     case.version += 1
     case.save()
+    digests = _add_photos(case, photos, action=action, actor=actor, at=at)
+    if digests:
+        data["photos"] = digests
     _record(
         case,
         action=action.value,

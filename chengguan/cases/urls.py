@@ -10,4 +10,5 @@ urlpatterns = [
     path("notices/", views.notices_page, name="notices"),
     path("<str:number>/", views.case_page, name="detail"),
     path("<str:number>/act/<str:action>/", views.case_act_view, name="act"),
+    path("<str:number>/photos/<str:photo_id>/", views.photo_view, name="photo"),
 ]

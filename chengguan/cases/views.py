@@ -15,8 +15,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,8 +36,8 @@ from chengguan.cases.domain.workflow import (
     Level,
 )
 from chengguan.cases.forms import ActionForm, QueueFilterForm, ReportForm
-from chengguan.cases.models import Case, Category
-from chengguan.cases.services import case_act, case_report
+from chengguan.cases.models import Case, CasePhoto, Category
+from chengguan.cases.services import PHOTO_KINDS, case_act, case_report
 from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound
 from chengguan.web.api import error_message
 
@@ -170,6 +171,7 @@ def _action_forms(request, case: Case, *, posted=None, error_action="", error=""
                     for name, required in fields.items()
                 },
                 "agencies": agency_options,
+                "photos": action in PHOTO_KINDS,
                 "negative": action in NEGATIVE_ACTIONS,
                 "error": error if action == error_action else "",
             }
@@ -198,6 +200,14 @@ def _case_context(request, case: Case, **action_state) -> dict:
         "clocks": selectors.case_countdowns(case, now=now),
         "timeline": selectors.case_timeline(case),
         "action_forms": forms,
+        "photos": [
+            {
+                "url": reverse("cases:photo", args=[case.number, p.pk]),
+                "kind": p.get_kind_display(),
+                "at": p.uploaded_at,
+            }
+            for p in case.photos.all()
+        ],
         # An error no form shows (a conflict, an action no longer offered) goes on top.
         "action_error": error if error and not any(f["error"] for f in forms) else "",
         "triage_label": gettext(selectors.TRIAGE_LABEL),
@@ -279,6 +289,7 @@ def case_act_view(request, number: str, action: str):
             feedback=data["feedback"],
             hours=data["hours"],
             helper_ids=data["helpers"],
+            photos=_uploaded_photos(request),
         )
     except NotFound:
         raise Http404 from None
@@ -327,6 +338,26 @@ def _report_refusal(request, channels):
     return None
 
 
+def _uploaded_photos(request) -> list[bytes]:
+    """The bytes of the photos posted with a form; their content is judged by the service."""
+    return [upload.read() for upload in request.FILES.getlist("photos")]
+
+
+@login_required
+@require_GET
+def photo_view(request, number: str, photo_id: str):
+    """A case photo's public copy (no EXIF), only for people who can see the case."""
+    case = _load_case(request.user, number)
+    try:
+        photo = case.photos.get(pk=photo_id)
+    except (CasePhoto.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+    response = FileResponse(default_storage.open(photo.public), content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_page(request):
@@ -342,6 +373,7 @@ def report_page(request):
             data = form.cleaned_data
             try:
                 case = case_report(
+                    photos=_uploaded_photos(request),
                     actor=request.user,
                     category=data["category"],
                     lon=data["lon"],

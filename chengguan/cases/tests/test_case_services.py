@@ -447,3 +447,94 @@ def test_dispatcher_starts_a_joint_enforcement_from_the_case_page(client, people
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == Status.DISPATCHED and case.parts.count() == 2
+
+
+def _photo_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (40, 30), (10, 120, 10))
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (34.0, 45.0, 1.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_handler_reports_with_an_after_photo_that_the_case_page_shows(
+    client, people, garbage, point, settings, tmp_path
+):
+    import hashlib
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    case = full_journey(people, garbage, point, local(2026, 11, 27, 9))
+    case.refresh_from_db()
+    client.force_login(people.handler)
+    data = _photo_bytes()
+    response = client.post(
+        f"/cases/{case.number}/act/handle/",
+        {
+            "version": case.version,
+            "feedback": "已清运",
+            "photos": [SimpleUploadedFile("after.jpg", data, content_type="image/jpeg")],
+        },
+    )
+    assert response.status_code == 302
+    photo = case.photos.get()
+    assert photo.kind == "after" and photo.sha256 == hashlib.sha256(data).hexdigest()
+    entry = LedgerEntry.objects.filter(kind="case.handle", subject_id=str(case.pk)).get()
+    assert photo.sha256 in entry.payload
+    client.force_login(people.inspector)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert f"/cases/{case.number}/photos/{photo.pk}/" in page
+    served = client.get(f"/cases/{case.number}/photos/{photo.pk}/")
+    shown = Image.open(io.BytesIO(b"".join(served.streaming_content)))
+    assert served["Content-Type"] == "image/jpeg" and len(shown.getexif()) == 0
+
+
+def test_a_fake_photo_is_refused_and_the_action_is_not_taken(
+    client, people, garbage, point, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    case = full_journey(people, garbage, point, local(2026, 11, 27, 9))
+    case.refresh_from_db()
+    client.force_login(people.handler)
+    response = client.post(
+        f"/cases/{case.number}/act/handle/",
+        {
+            "version": case.version,
+            "feedback": "已清运",
+            "photos": [
+                SimpleUploadedFile("after.jpg", b"MZ\x90\x00not a photo", content_type="image/jpeg")
+            ],
+        },
+    )
+    assert response.status_code == 400 and "不是有效的照片" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED and not case.photos.exists()
+
+
+def test_photos_of_another_districts_case_are_not_found(
+    client, people, garbage, point, user_factory, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    case = case_report(
+        actor=people.operator,
+        category=garbage,
+        lon=point[0],
+        lat=point[1],
+        description="垃圾",
+        channel="hotline",
+        photos=[_photo_bytes()],
+    )
+    photo = case.photos.get()
+    assert photo.kind == "report"
+    client.force_login(user_factory("inspector", region="410105"))
+    assert client.get(f"/cases/{case.number}/photos/{photo.pk}/").status_code == 404
