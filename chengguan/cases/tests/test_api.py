@@ -420,3 +420,63 @@ def test_joint_enforcement_through_the_api(client, user_factory):
         a["action"] for a in client.get(f"/api/cases/{case.number}").json()["allowed_actions"]
     ]
     assert "handle" in actions and "part_done" not in actions
+
+
+@pytest.mark.django_db
+def test_handler_app_sends_feedback_with_photos(client, user_factory, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from chengguan.cases.domain.workflow import Action as A
+    from chengguan.cases.models import Category
+    from chengguan.cases.services import case_act, case_report
+    from chengguan.org.models import Agency, Grid
+
+    settings.MEDIA_ROOT = tmp_path
+    operator = user_factory("operator", region="4101")
+    point = Grid.objects.filter(region_code="410106").first().geometry.representative_point()
+    case = case_report(
+        actor=operator,
+        category=Category.objects.get(kind="matter", code="06010"),
+        lon=point.x,
+        lat=point.y,
+        description="垃圾",
+        channel="hotline",
+    )
+    case_act(
+        case_id=case.pk,
+        action=A.VERIFY,
+        actor=user_factory("inspector", region="410106"),
+        expected_version=1,
+    )
+    case_act(
+        case_id=case.pk,
+        action=A.REGISTER,
+        actor=user_factory("shift_leader", region="4101"),
+        expected_version=2,
+    )
+    sanitation = Agency.objects.get(code="410106-DEPT-SAN")
+    case_act(
+        case_id=case.pk,
+        action=A.DISPATCH,
+        actor=user_factory("dispatcher", region="4101"),
+        expected_version=3,
+        agency_id=sanitation.pk,
+    )
+    client.force_login(user_factory("handler", region="410106", agency=sanitation))
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32)).save(buffer, format="PNG")
+    response = client.post(
+        f"/api/cases/{case.number}/actions/handle/with-photos",
+        {
+            "version": 4,
+            "feedback": "已清运",
+            "photos": [SimpleUploadedFile("a.png", buffer.getvalue(), content_type="image/png")],
+        },
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "handled" and body["photos"][0]["kind"] == "after"
+    assert len(body["photos"][0]["sha256"]) == 64
