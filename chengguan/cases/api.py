@@ -35,6 +35,7 @@ from chengguan.cases.domain.workflow import (
 )
 from chengguan.cases.models import Case, CaseEvent, Category
 from chengguan.core.errors import DomainError, Forbidden, NotFound, gettext_noop
+from chengguan.core.idempotency import request_fingerprint, run_once
 from chengguan.core.models import Deadline
 from chengguan.org.models import Agency
 
@@ -430,9 +431,20 @@ def categories(
     response={201: CaseOut, **ERRORS},
     summary="上报案卷",
     description="监督员上报（来源 inspector，视为已核实，直接待立案）或受理员登记群众、热线、"
-    "12345、110 等来源的问题（待监督员核实）。坐标须在本市网格内。",
+    "12345、110 等来源的问题（待监督员核实）。坐标须在本市网格内。"
+    "可带 Idempotency-Key 请求头：重试时返回第一次的结果而不重复立卷；同一键用于不同内容时返回 422。",
 )
 def report(request, payload: ReportIn):
+    status, body = run_once(
+        scope=f"cases.report:{request.user.pk}",
+        key=request.headers.get("Idempotency-Key"),
+        fingerprint=request_fingerprint(request.body),
+        compute=lambda: (201, _report(request, payload).model_dump(mode="json")),
+    )
+    return Reply(status, body)
+
+
+def _report(request, payload: ReportIn) -> "CaseOut":
     user = request.user
     usual = channels_for(roles_of(user))
     channel = payload.channel or (usual[0] if usual else "")
@@ -451,7 +463,7 @@ def report(request, payload: ReportIn):
         channel=channel,
         address=payload.address,
     )
-    return Reply(201, _case_out(_reloaded(case), user))
+    return _case_out(_reloaded(case), user)
 
 
 @router.get(

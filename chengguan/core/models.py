@@ -186,3 +186,29 @@ class OutboxEvent(UUIDModel):
 
     def __str__(self) -> str:
         return self.topic
+
+
+class IdempotencyKey(UUIDModel):
+    """A client's Idempotency-Key and the first answer given to it.
+
+    The row is inserted in the same transaction as the work it guards, so a concurrent
+    duplicate waits on the unique index and then finds the stored answer; a request that
+    fails leaves no row, and its retry runs again.
+    """
+
+    scope = models.CharField(max_length=120)  # endpoint and caller
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")
+        ]
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
