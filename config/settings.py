@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "chengguan.org",
     "chengguan.accounts",
     "chengguan.cases",
+    "chengguan.open311",
     "chengguan.web",
     "chengguan.demo",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/", include("chengguan.org.urls")),
     path("cases/", include("chengguan.cases.urls")),
     path("api/", api.urls),
+    path("open311/v2/", include("chengguan.open311.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

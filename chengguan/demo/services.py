@@ -25,6 +25,8 @@ from chengguan.org.services import agencies_build, boundaries_import, population
 
 # The demo password meets the password policy; set DEMO_PASSWORD to choose another.
 DEFAULT_DEMO_PASSWORD = "Chengguan@2026"
+DEMO_OPEN311_CLIENT = "演示 Open311 客户端"
+DEMO_OPEN311_KEY = "demo-open311-key"
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,14 @@ def demo_load(
     users_ensure(say=say)
     if cases and Grid.objects.exists():  # the demo cases act as the demo accounts: last
         cases_ensure(say=say)
+    open311_client_ensure(say=say)
+
+
+def open311_client_ensure(*, say: Callable[[str], None] = print) -> None:
+    from chengguan.open311.services import client_register
+
+    client_register(name=DEMO_OPEN311_CLIENT, api_key=DEMO_OPEN311_KEY, username="open311-demo")
+    say(f"Open311 演示客户端：{DEMO_OPEN311_CLIENT}（api_key {DEMO_OPEN311_KEY}）")
 
 
 def users_ensure(*, say: Callable[[str], None] = print) -> None:
