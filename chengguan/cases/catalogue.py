@@ -1,8 +1,6 @@
 """The category catalogue (service): load GB/T 47678.5 with default time limits, and take a
 city's own limits from a CSV or Excel file with a report of every row it cannot use."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,14 +10,11 @@ from chengguan.cases.domain.limits import parse_limit
 from chengguan.cases.models import Category
 from chengguan.core.errors import DomainError
 from chengguan.core.services import ledger_append
+from chengguan.core.tabular import csv_text_rows
 
 KINDS = {"管理部件": Category.Kind.COMPONENT, "管理事项": Category.Kind.MATTER}
 LIMIT_FIELDS = ["verify_limit", "register_limit", "dispatch_limit", "handle_limit", "check_limit"]
 TEXT_FIELDS = ["filing_condition", "closing_condition"]
-
-
-def _rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
 
 @transaction.atomic
@@ -31,11 +26,11 @@ def catalogue_load(
     Limits come from the documented defaults per major class, overridden by the local
     standards in `limits_csv`; a category the city has adjusted keeps the city's values.
     """
-    defaults = {(r["category_kind"], r["major_code"]): r for r in _rows(defaults_csv)}
-    specific = {(r["category_kind"], r["category_code"]): r for r in _rows(limits_csv)}
+    defaults = {(r["category_kind"], r["major_code"]): r for r in csv_text_rows(defaults_csv)}
+    specific = {(r["category_kind"], r["category_code"]): r for r in csv_text_rows(limits_csv)}
     counts = {"created": 0, "updated": 0, "kept_city_values": 0}
     existing = {(c.kind, c.code): c for c in Category.objects.all()}
-    for row in _rows(catalogue_csv):
+    for row in csv_text_rows(catalogue_csv):
         kind = KINDS[row["kind"]]
         names = {
             "major_code": row["major_code"],

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from chengguan.cases.domain.channels import CHANNEL_LABELS
 from chengguan.cases.domain.limits import parse_limit
 from chengguan.cases.domain.workflow import STATUS_LABELS, Level, Status
 from chengguan.core.errors import DomainError
@@ -78,13 +79,14 @@ class Case(UUIDModel):
     """案卷: one problem in the street, from report to close."""
 
     class Channel(models.TextChoices):
-        INSPECTOR = "inspector", _("监督员上报")
-        HOTLINE = "hotline", _("12319 热线")
-        WEB = "web", _("市民网上报")
-        HOTLINE_12345 = "12345", _("12345 工单")
-        POLICE_110 = "110", _("110 转办")
-        SENSOR = "sensor", _("物联感知")
-        OTHER = "other", _("其他")
+        # Labels live in the domain beside the rule of who may use which channel.
+        INSPECTOR = "inspector", _(CHANNEL_LABELS["inspector"])
+        HOTLINE = "hotline", _(CHANNEL_LABELS["hotline"])
+        WEB = "web", _(CHANNEL_LABELS["web"])
+        HOTLINE_12345 = "12345", _(CHANNEL_LABELS["12345"])
+        POLICE_110 = "110", _(CHANNEL_LABELS["110"])
+        SENSOR = "sensor", _(CHANNEL_LABELS["sensor"])
+        OTHER = "other", _(CHANNEL_LABELS["other"])
 
     number = models.CharField(_("案卷号"), max_length=24, unique=True)
     region_code = models.CharField(_("县级区划代码"), max_length=6, db_index=True)

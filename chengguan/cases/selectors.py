@@ -15,6 +15,7 @@ from chengguan.accounts.selectors import AGENCY_BOUND_KINDS, agency_family, role
 from chengguan.cases.domain.channels import channels_for
 from chengguan.cases.domain.workflow import (
     ACTION_LABELS,
+    CLOCK_LABELS,
     LEVEL_LABELS,
     OPEN,
     STATUS_LABELS,
@@ -178,13 +179,6 @@ CONSOLE_ROLES = frozenset(
 PAGE_SIZE = 25
 METRES_PER_DEGREE = 111_320.0
 
-CLOCK_LABELS = {
-    "verify": gettext_noop("核实时限"),
-    "register": gettext_noop("立案时限"),
-    "dispatch": gettext_noop("派遣时限"),
-    "handle": gettext_noop("处置时限"),
-    "check": gettext_noop("核查时限"),
-}
 TRIAGE_LABEL = gettext_noop("市级分拨")
 
 

@@ -11,19 +11,11 @@ from django.db import transaction
 from django.db.models import DurationField, ExpressionWrapper, F
 from django.utils import timezone
 
-from chengguan.cases.domain.workflow import OPEN, Level, escalate
+from chengguan.cases.domain.workflow import CLOCK_LABELS, LEVEL_LABELS, OPEN, Level, escalate
 from chengguan.cases.models import Case, Notice
 from chengguan.cases.services import _notify
 from chengguan.core.models import Deadline
 from chengguan.core.services import ledger_append, outbox_emit
-
-CLOCK_LABELS = {
-    "verify": "核实",
-    "register": "立案",
-    "dispatch": "派遣",
-    "handle": "处置",
-    "check": "核查",
-}
 
 
 def _claim(deadline_id, field: str, now: datetime) -> bool:
@@ -75,13 +67,13 @@ def _act(deadline: Deadline, field: str, now: datetime, kind: str, label: str) -
     )
     if case is None:
         return False
-    clock = CLOCK_LABELS.get(deadline.kind, deadline.kind)
+    clock = CLOCK_LABELS.get(deadline.kind, deadline.kind)  # e.g. 处置时限
     text = f"{case.number} {clock}{label}（时限 {timezone.localtime(deadline.due_at):%m-%d %H:%M}）"
     if field == "overdue_at":
         case.overdue = True
     if field == "escalated_at":
         case.level = escalate(Level(case.level))
-        text += f"，升至{['', '社区', '街道', '区', '市'][case.level]}级"
+        text += f"，升至{LEVEL_LABELS[Level(case.level)]}级"
     if field != "warned_at":
         case.version += 1
         case.save(update_fields=["overdue", "level", "version", "updated_at"])

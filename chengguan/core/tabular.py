@@ -28,6 +28,11 @@ def _clean(rows: list[dict]) -> list[dict[str, str]]:
     return cleaned
 
 
+def csv_text_rows(text: str) -> list[dict[str, str]]:
+    """Rows of CSV text as shipped in data/ (a leading BOM is ignored)."""
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
 def _csv_rows(content: bytes) -> list[dict[str, str]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,14 +12,10 @@ from chengguan.core.errors import DomainError
 from chengguan.core.idempotency import request_fingerprint, run_once
 from chengguan.open311 import services
 from chengguan.open311.formats import error, render
+from chengguan.web.api import error_message
 
 MAX_REQUESTS = 1000
 DEFAULT_DAYS = 90
-
-
-def _message(exc: DomainError) -> str:
-    text = gettext(exc.message)
-    return text % exc.params if exc.params else text
 
 
 def _wrong_jurisdiction(request, fmt):
@@ -91,7 +86,7 @@ def _post(request, fmt):
             compute=lambda: (201, services.request_post(client=client, data=request.POST)),
         )
     except DomainError as exc:
-        return error(fmt, exc.status_code, _message(exc))
+        return error(fmt, exc.status_code, error_message(exc))
     return render(fmt, "requests", body, status)
 
 

@@ -4,9 +4,7 @@ Each writer runs in one transaction with its ledger entry; loaders are idempoten
 demo (and a city's own data) can be loaded again without duplicates.
 """
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,12 +15,9 @@ from django.db import transaction
 
 from chengguan.core.errors import DomainError, gettext_noop
 from chengguan.core.services import REVISION_GRIDS, ledger_append, revision_bump
+from chengguan.core.tabular import csv_text_rows
 from chengguan.org.domain.projection import LocalProjection
 from chengguan.org.models import Agency, BoundarySource, Grid, Region
-
-
-def _rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
 
 def _digest(text: str) -> str:
@@ -50,11 +45,11 @@ def regions_load(*, divisions_csv: str, zones_csv: str, actor: Any = None) -> di
     Streets listed under a zone in `zones_csv` hang under that zone in the management tree
     (郑东新区 has no statistical code; its streets are coded under 金水区, 管城区, 中牟县).
     """
-    zones = {row["code"]: row for row in _rows(zones_csv)}
+    zones = {row["code"]: row for row in csv_text_rows(zones_csv)}
     managed_by_zone = {
         street: code for code, row in zones.items() for street in row["streets"].split()
     }
-    divisions = _rows(divisions_csv)
+    divisions = csv_text_rows(divisions_csv)
     counts = {"created": 0, "updated": 0}
 
     upsert = _counting_upsert(Region, counts)
@@ -133,7 +128,7 @@ def populations_load(*, population_csv: str, actor: Any = None) -> dict[str, int
     2019 sample estimates, so each unit gets its 2019 share of the 2020 total. Streets have
     no published figure: they get an even share of their unit until the city imports its own.
     """
-    rows = _rows(population_csv)
+    rows = csv_text_rows(population_csv)
     city = Region.objects.get(kind=Region.Kind.CITY)
 
     def census(note_prefix: str, unit: str) -> float:
@@ -311,7 +306,7 @@ def agencies_build(*, departments_csv: str, actor: Any = None) -> dict[str, int]
     upsert = _counting_upsert(Agency, counts)
 
     city = Region.objects.get(kind=Region.Kind.CITY)
-    departments = _rows(departments_csv)
+    departments = csv_text_rows(departments_csv)
     commission = upsert(
         f"{city.code}-CGW",
         name=f"{city.name}城市管理委员会",

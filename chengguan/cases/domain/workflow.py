@@ -54,6 +54,15 @@ class Clock(StrEnum):
     CHECK = "check"
 
 
+CLOCK_LABELS = {
+    Clock.VERIFY: gettext_noop("核实时限"),
+    Clock.REGISTER: gettext_noop("立案时限"),
+    Clock.DISPATCH: gettext_noop("派遣时限"),
+    Clock.HANDLE: gettext_noop("处置时限"),
+    Clock.CHECK: gettext_noop("核查时限"),
+}
+
+
 class Action(StrEnum):
     VERIFY = "verify"
     VOID = "void"
