@@ -57,6 +57,7 @@ INPUT_FIELDS = {
     "feedback": "feedback",
     "hours": "hours",
     "helpers": "helper_codes",
+    "target": "target_number",
 }
 
 
@@ -237,6 +238,9 @@ class ActIn(Schema):
     )
     hours: Decimal | None = Field(
         None, max_digits=6, decimal_places=1, description="申请延期的工作时数（0.5–200）"
+    )
+    target_number: str = Field(
+        "", max_length=24, description="合并为重复案卷时必填：要合并到的（较早的）案卷号"
     )
 
 
@@ -568,6 +572,7 @@ def _act(request, payload: ActIn, number: str, action: Action, *, photos: list[b
         feedback=payload.feedback,
         hours=payload.hours,
         helper_ids=helper_ids,
+        target_number=payload.target_number,
         photos=photos,
     )
     return _case_out(_reloaded(updated), user)

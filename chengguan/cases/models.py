@@ -147,6 +147,14 @@ class Case(UUIDModel):
     rework_count = models.PositiveSmallIntegerField(_("返工次数"), default=0)
     complex = models.BooleanField(_("疑难复杂"), default=False)
     overdue = models.BooleanField(_("已超时"), default=False, db_index=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("合并到"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
     reported_at = models.DateTimeField(_("上报时间"))
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

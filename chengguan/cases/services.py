@@ -13,10 +13,12 @@ from chengguan.accounts.selectors import roles_of, scope_of
 from chengguan.cases.domain.channels import INSPECTOR, check_report_channel
 from chengguan.cases.domain.limits import LimitUnit
 from chengguan.cases.domain.workflow import (
+    FINAL,
     Action,
     Clock,
     Level,
     Status,
+    check_reopen_window,
     check_transition,
     clocks_to_stop,
     escalate,
@@ -170,11 +172,14 @@ def case_report(
     address: str = "",
     photos: list[bytes] | tuple = (),
     at: datetime | None = None,
+    client_time: datetime | None = None,
 ) -> Case:
     """Take in a report: place it on its grid, number it, suggest who should handle it.
 
     A patrol inspector's own report counts as verified (they saw it); anything else waits
-    for an inspector to verify it.
+    for an inspector to verify it. `client_time` is when a phone made the report (it may
+    have waited offline): recorded in the timeline and the ledger, while the clocks start
+    at receipt, when the city could first act on it.
     """
     check_report_channel(roles_of(actor), channel)
     if not description or not description.strip():
@@ -224,7 +229,13 @@ def case_report(
         actor=actor,
         at=at,
         from_status="",
-        data={"channel": channel, "category": category.code, "grid": grid.code, "photos": digests},
+        data={
+            "channel": channel,
+            "category": category.code,
+            "grid": grid.code,
+            "photos": digests,
+            **({"client_time": client_time.isoformat()} if client_time else {}),
+        },
     )
     return case
 
@@ -257,6 +268,7 @@ def case_act(
     feedback: str = "",
     hours: Decimal | float | None = None,
     helper_ids: list | None = None,
+    target_number: str = "",
     photos: list[bytes] | tuple = (),
     at: datetime | None = None,
 ) -> Case:
@@ -280,6 +292,7 @@ def case_act(
         "feedback": feedback,
         "hours": hours,
         "helpers": helper_ids,
+        "target": target_number,
     }
     open_parts = joint_parts_open(case)
     transition = check_transition(
@@ -350,6 +363,15 @@ def case_act(
         case.rework_count += 1
     elif action is Action.CLOSE:
         case.closed_at = at
+    elif action is Action.MERGE:
+        target = _merge_target(case, target_number, actor)
+        case.merged_into = target
+        data["into"] = target.number
+    elif action is Action.REOPEN:
+        check_reopen_window(case.closed_at, at)
+        case.closed_at = None
+        case.rework_count += 1
+        data["agency"] = case.agency.code if case.agency else ""
     elif action is Action.SUPERVISE:
         case.level = escalate(Level(case.level))
         data["level"] = case.level
@@ -394,6 +416,40 @@ def case_act(
         data=data,
     )
     return case
+
+
+def _merge_target(case: Case, number: str, actor: Any) -> Case:
+    """The earlier open case a duplicate joins: same category, visible to the actor, not
+    itself merged away (so every reporter ends on one living case)."""
+    target = cases_visible(actor).select_for_update().filter(number=(number or "").strip()).first()
+    if target is None:
+        raise DomainError(gettext_noop("没有找到要合并到的案卷：%(number)s"), number=number)
+    if target.pk == case.pk:
+        raise DomainError(gettext_noop("不能把案卷合并到它自己"))
+    if target.status in FINAL:
+        raise DomainError(
+            gettext_noop("案卷 %(number)s 已办结或已合并，不能再合并进来"), number=target.number
+        )
+    if target.category_id != case.category_id:
+        raise DomainError(gettext_noop("只能合并同一类别的案卷"))
+    return target
+
+
+@transaction.atomic
+def case_comment(*, case_id: Any, actor: Any, text: str, at: datetime | None = None) -> CaseEvent:
+    """Add a public remark to the timeline (a reporter's follow-up through an Open311 client
+    or the hotline). The status does not change, so nobody's open form goes stale."""
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(gettext_noop("请填写补充说明"))
+    if len(text) > 2000:
+        raise DomainError(gettext_noop("补充说明不能超过 %(n)s 个字"), n=2000)
+    at = at or timezone.now()
+    case = cases_visible(actor).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(gettext_noop("没有找到该案卷"))
+    _record(case, action="comment", actor=actor, at=at, from_status=case.status, note=text)
+    return case.events.order_by("-at", "-pk").first()
 
 
 def _extend_handle_clock(case: Case, at: datetime) -> dict:

@@ -9,6 +9,7 @@ service layer applies it in one transaction with its ledger entry and outbox eve
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
 from chengguan.accounts.roles import Role
@@ -26,6 +27,8 @@ class Status(StrEnum):
     CHECKED = "checked"
     CLOSED = "closed"
     DEFERRED = "deferred"
+    MERGED = "merged"
+    REFERRED = "referred"
 
 
 STATUS_LABELS = {
@@ -39,8 +42,10 @@ STATUS_LABELS = {
     Status.CHECKED: gettext_noop("待结案"),
     Status.CLOSED: gettext_noop("已结案"),
     Status.DEFERRED: gettext_noop("挂账"),
+    Status.MERGED: gettext_noop("已合并"),
+    Status.REFERRED: gettext_noop("已移交公安"),
 }
-FINAL = frozenset({Status.REJECTED, Status.VOIDED, Status.CLOSED})
+FINAL = frozenset({Status.REJECTED, Status.VOIDED, Status.CLOSED, Status.MERGED, Status.REFERRED})
 OPEN = frozenset(Status) - FINAL
 
 
@@ -84,6 +89,9 @@ class Action(StrEnum):
     MARK_COMPLEX = "mark_complex"
     DISPATCH_JOINT = "dispatch_joint"
     PART_DONE = "part_done"
+    MERGE = "merge"
+    REFER_POLICE = "refer_police"
+    REOPEN = "reopen"
 
 
 ACTION_LABELS = {
@@ -107,6 +115,9 @@ ACTION_LABELS = {
     Action.MARK_COMPLEX: gettext_noop("标记疑难复杂（升级）"),
     Action.DISPATCH_JOINT: gettext_noop("联合执法派遣"),
     Action.PART_DONE: gettext_noop("协办完成"),
+    Action.MERGE: gettext_noop("合并为重复案卷"),
+    Action.REFER_POLICE: gettext_noop("移交公安（110）"),
+    Action.REOPEN: gettext_noop("重新办理（群众反映未解决）"),
 }
 
 FIELD_LABELS = {
@@ -115,6 +126,7 @@ FIELD_LABELS = {
     "feedback": gettext_noop("处置情况"),
     "hours": gettext_noop("延期时长"),
     "helpers": gettext_noop("协办单位"),
+    "target": gettext_noop("合并到的案卷"),
 }
 
 
@@ -303,8 +315,45 @@ TRANSITIONS: dict[Action, Transition] = {
             requires=["reason"],
             only_if_not_complex=True,
         ),
+        # Intake: a duplicate joins the earlier case (its reporters follow it); a police
+        # matter goes to 110; a reporter whose problem was not fixed reopens the case.
+        _t(
+            Action.MERGE,
+            [S.REPORTED, S.VERIFIED, S.REGISTERED],
+            S.MERGED,
+            [R.OPERATOR, R.SHIFT_LEADER],
+            requires=["target"],
+        ),
+        _t(
+            Action.REFER_POLICE,
+            [S.REPORTED, S.VERIFIED, S.REGISTERED],
+            S.REFERRED,
+            [R.OPERATOR, R.SHIFT_LEADER, R.DISPATCHER],
+            requires=["reason"],
+        ),
+        _t(
+            Action.REOPEN,
+            [S.CLOSED],
+            S.DISPATCHED,
+            [R.OPERATOR],
+            requires=["reason"],
+            starts=Clock.HANDLE,
+        ),
     ]
 }
+
+# A citizen may reopen a closed case for this many natural days after closure.
+REOPEN_DAYS = 7
+
+
+def check_reopen_window(closed_at: datetime | None, now: datetime) -> None:
+    """Refuse a reopening more than REOPEN_DAYS natural days after the case was closed."""
+    if closed_at is None or now - closed_at > timedelta(days=REOPEN_DAYS):
+        raise DomainError(
+            gettext_noop("结案已超过 %(days)s 天，不能重新办理；如问题仍在，请重新上报"),
+            days=REOPEN_DAYS,
+        )
+
 
 # A void stops whichever clock was running at the stage it leaves.
 STAGE_CLOCK = {
@@ -358,8 +407,12 @@ def check_transition(
     return transition
 
 
+# Actions that end a case wherever it stands stop the clock of that stage.
+ENDING_ACTIONS = frozenset({Action.VOID, Action.MERGE, Action.REFER_POLICE})
+
+
 def clocks_to_stop(transition: Transition, status: Status) -> frozenset[Clock]:
-    if transition.action is Action.VOID:
+    if transition.action in ENDING_ACTIONS:
         return frozenset({STAGE_CLOCK[status]}) if status in STAGE_CLOCK else frozenset()
     return frozenset({transition.stops}) if transition.stops else frozenset()
 

@@ -94,7 +94,7 @@ def test_a_hotline_report_goes_from_report_to_close_through_the_api(staff, point
     assert case["suggested_agency"]["code"] == SANITATION and "责任划分" in case["suggestion"]
     assert [d["clock"] for d in case["deadlines"]] == ["verify"]
     assert case["deadlines"][0]["due_at"].endswith("+08:00")
-    assert [a["action"] for a in case["allowed_actions"]] == ["void"]
+    assert [a["action"] for a in case["allowed_actions"]] == ["void", "merge", "refer_police"]
 
     case = ok(act(staff.inspector, case, "verify"))
     assert case["status"] == "verified" and case["version"] == 2

@@ -25,6 +25,8 @@ from chengguan.core.errors import DomainError, Forbidden
 
 # The flow as the issue and CJJ/T 106 describe it: (status, action) → (next status, who).
 S, A, R = Status, Action, Role
+# Before dispatch a case may still turn out to be a duplicate or a police matter.
+INTAKE_STAGES = (S.REPORTED, S.VERIFIED, S.REGISTERED)
 FLOW = {
     (S.REPORTED, A.VERIFY): (S.VERIFIED, {R.INSPECTOR}),
     (S.REPORTED, A.VOID): (S.VOIDED, {R.OPERATOR, R.SHIFT_LEADER, R.INSPECTOR}),
@@ -45,6 +47,12 @@ FLOW = {
     (S.CHECKED, A.CLOSE): (S.CLOSED, {R.SHIFT_LEADER}),
     (S.DISPATCHED, A.DEFER): (S.DEFERRED, {R.DISPATCHER, R.SHIFT_LEADER}),
     (S.DEFERRED, A.RESUME): (S.DISPATCHED, {R.DISPATCHER}),
+    **{(s, A.MERGE): (S.MERGED, {R.OPERATOR, R.SHIFT_LEADER}) for s in INTAKE_STAGES},
+    **{
+        (s, A.REFER_POLICE): (S.REFERRED, {R.OPERATOR, R.SHIFT_LEADER, R.DISPATCHER})
+        for s in INTAKE_STAGES
+    },
+    (S.CLOSED, A.REOPEN): (S.DISPATCHED, {R.OPERATOR}),
     **{
         (s, A.SUPERVISE): (s, {R.SHIFT_LEADER, R.DISPATCHER, R.LEADER})
         for s in Status
@@ -70,6 +78,7 @@ FULL_INPUT = {
     "feedback": "已清理",
     "hours": 8,
     "helpers": ["helper-id"],
+    "target": "410106-20261127-000001",
 }
 EXTENSION_ACTIONS = {A.APPROVE_EXTENSION, A.REFUSE_EXTENSION}
 
@@ -264,3 +273,16 @@ def test_limits_are_read_as_people_write_them(text, limit):
 def test_bad_limits_are_refused_with_the_text(text):
     with pytest.raises(DomainError):
         parse_limit(text)
+
+
+def test_reopening_is_open_for_seven_natural_days_after_closure():
+    from datetime import UTC, datetime, timedelta
+
+    from chengguan.cases.domain.workflow import check_reopen_window
+
+    closed = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    check_reopen_window(closed, closed + timedelta(days=7))  # the seventh day still counts
+    with pytest.raises(DomainError, match="7"):
+        check_reopen_window(closed, closed + timedelta(days=7, seconds=1))
+    with pytest.raises(DomainError):
+        check_reopen_window(None, closed)
