@@ -51,11 +51,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+import psycopg
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-sys.path[:0] = [str(ROOT), str(BENCH)]
-
-import psycopg
+sys.path[:0] = [str(ROOT), str(BENCH)]  # the platform, and intake_settings / intake_urls
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 GRID_UNITS = ("410105", "410106", "410190")  # 金水区, 上街区, 郑东新区
@@ -235,12 +235,12 @@ def server_wait(server: subprocess.Popen, port: int, seconds: float = 60) -> Non
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 return
-        except OSError:
+        except (OSError, http.client.HTTPException):
             pass
         finally:
             conn.close()
@@ -333,6 +333,7 @@ class Run:
     failure_samples: list[str] = field(default_factory=list)
     wall: float = 0.0
     timed_out: bool = False
+    warm_ok: int = 0  # 201s during the warm-up (they made cases too)
     cpu: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -415,7 +416,9 @@ def describe(run: Run, say) -> None:
         f"  {run.name}: {run.sent:,} requests in {run.wall:.1f} s ({stop}), {run.ok:,} × 201,"
         f" {failed} failed"
     )
-    say(f"    {run.rate:.1f} requests/s; latency p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms")
+    say(
+        f"    {run.rate:.1f} requests/s; latency p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms"
+    )
     if run.cpu:
         c = run.cpu
         say(
@@ -460,12 +463,11 @@ def summary(ours: Run, peer: Run, say) -> None:
 def run_all(args, scratch: str, admin, say) -> bool:
     load(say)
     n = QUICK_REQUESTS if args.quick else REQUESTS
-    rng = random.Random(args.seed)
-    # Distinct bodies for the in-process probe, each target's warm-up and its measured run.
-    forms = request_forms(random_points(2 * (IN_PROCESS_SAMPLES + 2) + 2 * (WARM_UP + n), rng))
-    probe = IN_PROCESS_SAMPLES + 2
+    # Distinct bodies (prepared before any clock starts) for each of the four uses.
+    probe, loaded = IN_PROCESS_SAMPLES + 2, WARM_UP + n
+    forms = request_forms(random_points(2 * probe + 2 * loaded, random.Random(args.seed)))
     ours_probe, peer_probe = forms[:probe], forms[probe : 2 * probe]
-    ours_forms, peer_forms = forms[2 * probe :][: WARM_UP + n], forms[2 * probe + WARM_UP + n :]
+    ours_forms, peer_forms = forms[2 * probe :][:loaded], forms[2 * probe + loaded :]
 
     say("\n== in-process, Django test client (no HTTP server) " + "=" * 27)
     ours_q, ours_ms = in_process(OURS_PATH, ours_probe)
@@ -480,7 +482,14 @@ def run_all(args, scratch: str, admin, say) -> bool:
         f"\n== over HTTP: gunicorn, {WORKERS} sync workers; {args.connections} client threads"
         f" on the same machine; {n:,} requests or {SECONDS:g} s per target " + "=" * 4
     )
-    log = tempfile.NamedTemporaryFile("w+", prefix="intake-gunicorn-", suffix=".log")
+    with tempfile.NamedTemporaryFile("w+", prefix="intake-gunicorn-", suffix=".log") as log:
+        ours, peer = serve_and_measure(args, scratch, admin, log, (ours_forms, peer_forms), say)
+    summary(ours, peer, say)
+    return counts_agree(ours, peer, ours_probe, peer_probe, say)
+
+
+def serve_and_measure(args, scratch, admin, log, forms, say) -> tuple[Run, Run]:
+    """Start gunicorn, load it with ours then the peer, stop it; report server errors."""
     port = free_port()
     server = server_start(scratch, port, log)
     try:
@@ -492,25 +501,24 @@ def run_all(args, scratch: str, admin, say) -> bool:
             "warm_up": WARM_UP,
             "cpu_probe": lambda: cpu_snapshot(server.pid, admin, scratch),
         }
-        ours = measure("ours (Open311 POST)", OURS_PATH, ours_forms, **common)
+        ours = measure("ours (Open311 POST)", OURS_PATH, forms[0], **common)
         describe(ours, say)
-        peer = measure("peer (bare insert)", PEER_PATH, peer_forms, **common)
+        peer = measure("peer (bare insert)", PEER_PATH, forms[1], **common)
         describe(peer, say)
     finally:
         server_stop(server)
         log.seek(0)
         errors = [line.rstrip() for line in log if "Traceback" in line or "ERROR" in line]
         if errors:
-            say(f"  server log ({log.name}): {len(errors)} error lines, first: {errors[0]}")
-        log.close()
-    summary(ours, peer, say)
-    return counts_agree(ours, peer, ours_probe, peer_probe, say)
+            say(f"  server log: {len(errors)} error lines, the first: {errors[0]}")
+    return ours, peer
 
 
 def counts_agree(ours: Run, peer: Run, ours_probe, peer_probe, say) -> bool:
+    from intake_urls import PEER_TOPIC
+
     from chengguan.cases.models import Case
     from chengguan.core.models import OutboxEvent
-    from intake_urls import PEER_TOPIC
 
     cases = Case.objects.count()
     rows = OutboxEvent.objects.filter(topic=PEER_TOPIC).count()

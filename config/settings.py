@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "chengguan.accounts",
     "chengguan.cases",
     "chengguan.open311",
+    "chengguan.intake",
+    "chengguan.portal",
+    "chengguan.mobile",
     "chengguan.web",
     "chengguan.demo",
 ]

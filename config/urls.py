@@ -13,6 +13,9 @@ urlpatterns = [
     path("cases/", include("chengguan.cases.urls")),
     path("api/", api.urls),
     path("open311/v2/", include("chengguan.open311.urls")),
+    path("m/", include("chengguan.mobile.urls")),
+    path("public/", include("chengguan.portal.urls")),
+    path("exchange/", include("chengguan.intake.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
