@@ -5,6 +5,8 @@ sets DJANGO_ENV=production, which turns DEBUG off and refuses to start without t
 secrets and hosts it needs (see docs/operations.md).
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -210,6 +212,14 @@ LOGGING = {
 }
 
 # Platform settings.
+PERSONAL_DATA_KEY = env("CHENGGUAN_PERSONAL_DATA_KEY")
+if not PERSONAL_DATA_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("CHENGGUAN_PERSONAL_DATA_KEY must be set in production")
+    PERSONAL_DATA_KEY = base64.b64encode(
+        hashlib.sha256(b"chengguan-dev-personal-data:" + SECRET_KEY.encode()).digest()
+    ).decode()
+
 CHENGGUAN = {
     "CITY_CODE": env("CHENGGUAN_CITY_CODE", "4101"),
     # Grid planning: target size per grid (seed clause 二十七: 一千户三千人) and tolerance.
@@ -229,6 +239,29 @@ CHENGGUAN = {
     "NOTIFY_BACKEND": env("CHENGGUAN_NOTIFY_BACKEND", "chengguan.core.notify.LoggingBackend"),
     # Photo uploads: the largest file accepted (bytes).
     "UPLOAD_MAX_BYTES": int(env("CHENGGUAN_UPLOAD_MAX_BYTES", "10000000") or 10_000_000),
+    # Personal data: base64 of a 32-byte key for reporters' phone numbers (AES-GCM and the
+    # blind index are derived from it). Production must set it; development derives one.
+    "PERSONAL_DATA_KEY": PERSONAL_DATA_KEY,
+    # Where citizens reach the public pages (links in text messages).
+    "PUBLIC_BASE_URL": env("CHENGGUAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+    # Duplicates: a report this close in space and time to an open case of the same
+    # category is offered to the operator as a duplicate.
+    "DUPLICATE_RADIUS_M": float(env("CHENGGUAN_DUPLICATE_RADIUS_M", "50") or 50),
+    "DUPLICATE_WINDOW_HOURS": float(env("CHENGGUAN_DUPLICATE_WINDOW_HOURS", "72") or 72),
+    # Public POSTs (citizen reports, ratings): at most N per window per IP and per phone.
+    "RATE_LIMIT_PER_IP": env("CHENGGUAN_RATE_LIMIT_PER_IP", "20/3600"),
+    "RATE_LIMIT_PER_PHONE": env("CHENGGUAN_RATE_LIMIT_PER_PHONE", "5/3600"),
+    # Consumers of committed events (`tick` relays the outbox to each, at least once).
+    "OUTBOX_CONSUMERS": [
+        "chengguan.cases.consumers.reporters_inform",
+        "chengguan.intake.consumers.callbacks_enqueue",
+    ],
+    # Work-order exchange with the 12345 hotline platform and 110 (docs/exchange.md).
+    "EXCHANGE": {},
     # What `manage.py tick` runs, in order; each is idempotent.
-    "TICK_SWEEPS": ["chengguan.cases.sweeps.sweep", "chengguan.core.services.outbox_relay"],
+    "TICK_SWEEPS": [
+        "chengguan.cases.sweeps.sweep",
+        "chengguan.core.services.outbox_relay",
+        "chengguan.intake.sweeps.callbacks_send",
+    ],
 }

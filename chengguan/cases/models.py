@@ -367,3 +367,59 @@ class Notice(UUIDModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Reporter(UUIDModel):
+    """Someone outside who reported the case (a citizen on the portal, a caller on the
+    hotline, a 12345 or 110 work order) and how to reach them.
+
+    The phone number is stored encrypted with a blind index (core.personal); pages show
+    `phone_masked`, and only an explicit, ledgered unmask reveals the number. The tracking
+    code lets the reporter follow the case without an account. A reporter stays attached to
+    the case they reported; when it is merged into another, they follow `merged_into`.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reporters")
+    channel = models.CharField(_("来源"), max_length=10, choices=Case.Channel.choices)
+    name = models.CharField(_("姓名"), max_length=40, blank=True)
+    phone_cipher = models.TextField(blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_masked = models.CharField(_("电话"), max_length=20, blank=True)
+    tracking_code = models.CharField(_("跟踪码"), max_length=12, unique=True)
+    created_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["created_at"]
+        permissions = [("unmask_phone", "查看完整电话号码")]
+        verbose_name = _("反映人")
+        verbose_name_plural = _("反映人")
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+
+class Rating(UUIDModel):
+    """A reporter's satisfaction (1–5) with the handling of a closed case; one per reporter
+    per closure (`round` is the case's rework count when it was closed, so a reopened and
+    closed-again case can be rated again)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings")
+    reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE, related_name="ratings")
+    round = models.PositiveSmallIntegerField(default=0)
+    stars = models.PositiveSmallIntegerField(_("满意度"))
+    comment = models.CharField(_("意见"), max_length=500, blank=True)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(fields=["reporter", "round"], name="rating_once_per_round"),
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="rating_stars_1_to_5"
+            ),
+        ]
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.stars}"

@@ -3,11 +3,13 @@
 import rules
 
 from chengguan.accounts.predicates import (
+    has_role,
     is_active_user,
     is_any_admin,
     is_audit_admin,
     is_system_admin,
 )
+from chengguan.accounts.roles import Role
 
 rules.add_perm("cases", is_any_admin)
 for model in ("category", "responsibility"):
@@ -18,3 +20,6 @@ for model in ("category", "responsibility"):
     rules.add_perm(f"cases.view_historical{model}", is_system_admin | is_audit_admin)
 rules.add_perm("cases.view_case", is_system_admin | is_audit_admin)
 rules.add_perm("cases.view_notice", is_system_admin | is_audit_admin)
+
+# Hotline staff call reporters back; nobody else needs a reporter's full phone number.
+rules.add_perm("cases.unmask_phone", has_role(Role.OPERATOR, Role.SHIFT_LEADER))

@@ -1,6 +1,8 @@
 """Writes on cases: report, then every workflow action, each in one transaction with its
 timeline event, ledger entry, outbox event and clocks (deadlines on the working calendar)."""
 
+import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -33,6 +35,7 @@ from chengguan.cases.models import (
     CasePhoto,
     Category,
     Notice,
+    Reporter,
 )
 from chengguan.cases.selectors import (
     cases_visible,
@@ -42,6 +45,14 @@ from chengguan.cases.selectors import (
 )
 from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound, gettext_noop
 from chengguan.core.models import Deadline
+from chengguan.core.personal import (
+    name_mask,
+    phone_decrypt,
+    phone_encrypt,
+    phone_index,
+    phone_mask,
+    phone_normalise,
+)
 from chengguan.core.services import deadline_start, ledger_append, outbox_emit
 from chengguan.core.uploads import image_store
 from chengguan.org.models import Agency, Grid
@@ -135,7 +146,7 @@ def _record(
     data: dict | None = None,
 ) -> None:
     data = data or {}
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -154,9 +165,44 @@ def _record(
     outbox_emit(
         f"case.{action}",
         case_id=str(case.pk),
+        event_id=str(event.pk),
         number=case.number,
         status=case.status,
         region_code=case.region_code,
+    )
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How to reach someone who reported from outside; both parts are optional."""
+
+    name: str = ""
+    phone: str = ""
+
+
+# Tracking codes: no 0/O, 1/I/L, so a code read out on the phone is typed right.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 10
+
+
+def _reporter_add(case: Case, contact: Contact, *, channel: str, at: datetime) -> Reporter:
+    phone = phone_normalise(contact.phone) if contact.phone.strip() else ""
+    name = contact.name.strip()
+    if len(name) > 40:
+        raise DomainError(gettext_noop("姓名不能超过 %(n)s 个字"), n=40)
+    while True:  # 31^10 codes: a clash is astronomically rare, but never fatal
+        code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+        if not Reporter.objects.filter(tracking_code=code).exists():
+            break
+    return Reporter.objects.create(
+        case=case,
+        channel=channel,
+        name=name,
+        phone_cipher=phone_encrypt(phone) if phone else "",
+        phone_index=phone_index(phone) if phone else "",
+        phone_masked=phone_mask(phone) if phone else "",
+        tracking_code=code,
+        created_at=at,
     )
 
 
@@ -173,13 +219,15 @@ def case_report(
     photos: list[bytes] | tuple = (),
     at: datetime | None = None,
     client_time: datetime | None = None,
+    contact: Contact | None = None,
 ) -> Case:
     """Take in a report: place it on its grid, number it, suggest who should handle it.
 
     A patrol inspector's own report counts as verified (they saw it); anything else waits
     for an inspector to verify it. `client_time` is when a phone made the report (it may
     have waited offline): recorded in the timeline and the ledger, while the clocks start
-    at receipt, when the city could first act on it.
+    at receipt, when the city could first act on it. A `contact` (even an empty one) makes
+    the reporter a `Reporter` with a tracking code: `case.reporters`.
     """
     check_report_channel(roles_of(actor), channel)
     if not description or not description.strip():
@@ -222,6 +270,8 @@ def case_report(
         reported_at=at,
     )
     _start_clock(case, Clock.REGISTER if by_inspector else Clock.VERIFY, at)
+    if contact is not None:
+        _reporter_add(case, contact, channel=channel, at=at)
     digests = _add_photos(case, photos, action="reported", actor=actor, at=at)
     _record(
         case,
@@ -433,6 +483,64 @@ def _merge_target(case: Case, number: str, actor: Any) -> Case:
     if target.category_id != case.category_id:
         raise DomainError(gettext_noop("只能合并同一类别的案卷"))
     return target
+
+
+@transaction.atomic
+def case_reporter_join(
+    *, case_id: Any, actor: Any, contact: Contact, channel: str, description: str = ""
+) -> Reporter:
+    """Another caller about a problem already on file: add them to that case instead of
+    opening a duplicate, so they get its tracking code and hear when it is fixed."""
+    check_report_channel(roles_of(actor), channel)
+    case = cases_visible(actor).select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(gettext_noop("没有找到该案卷"))
+    if case.status in FINAL:
+        raise DomainError(gettext_noop("该案卷已办结，请作为新问题上报"))
+    at = timezone.now()
+    reporter = _reporter_add(case, contact, channel=channel, at=at)
+    _record(
+        case,
+        action="reporter_joined",
+        actor=actor,
+        at=at,
+        from_status=case.status,
+        note=(description or "").strip()[:2000],
+        data={"channel": channel, "tracking_code": reporter.tracking_code},
+    )
+    return reporter
+
+
+def reporter_phone_reveal(*, actor: Any, reporter_id: Any) -> str:
+    """The full number, for someone allowed to call the reporter back; every look is
+    written to the ledger (who, which case, when)."""
+    if not actor.has_perm("cases.unmask_phone"):
+        raise Forbidden(gettext_noop("您无权查看完整电话号码"))
+    reporter = (
+        Reporter.objects.select_related("case")
+        .filter(pk=reporter_id, case__in=cases_visible(actor))
+        .first()
+    )
+    if reporter is None or not reporter.phone_cipher:
+        raise NotFound(gettext_noop("没有找到该反映人的电话"))
+    with transaction.atomic():
+        ledger_append(
+            kind="personal.phone_revealed",
+            subject=reporter.case,
+            actor=actor,
+            data={"number": reporter.case.number, "reporter": str(reporter.pk)},
+        )
+    return phone_decrypt(reporter.phone_cipher)
+
+
+def reporter_display(reporter: Reporter) -> dict[str, str]:
+    """What every page and API answer may show of a reporter: masked name and phone."""
+    return {
+        "name": name_mask(reporter.name),
+        "phone": reporter.phone_masked,
+        "channel": reporter.get_channel_display(),
+        "tracking_code": reporter.tracking_code,
+    }
 
 
 @transaction.atomic

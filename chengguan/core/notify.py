@@ -9,12 +9,16 @@ import logging
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from chengguan.core.personal import phone_mask
+
 log = logging.getLogger("chengguan.notify")
 
 
 class LoggingBackend:
     def send(self, recipient: str, text: str) -> None:
-        log.info("notice to %s: %s", recipient, text)
+        # A phone number never goes to the log in full.
+        shown = phone_mask(recipient) if recipient.isdigit() else recipient
+        log.info("notice to %s: %s", shown, text)
 
 
 def backend():
@@ -25,3 +29,8 @@ def backend():
 def send(notice) -> None:
     recipient = notice.agency.name if notice.agency_id else f"region {notice.region_code}"
     backend().send(recipient, notice.text)
+
+
+def send_text(phone: str, text: str) -> None:
+    """A text message to a person (a reporter): the backend gets the full number."""
+    backend().send(phone, text)

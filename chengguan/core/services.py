@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -263,16 +264,21 @@ def registry_delete(*, obj: models.Model, actor: Any, revision: str | None = Non
 
 
 def outbox_relay(*, now: datetime | None = None, batch: int = 1000) -> dict[str, int]:
-    """Hand committed events to the log channel and mark them delivered (at least once).
+    """Hand committed events to every consumer in `CHENGGUAN["OUTBOX_CONSUMERS"]` and mark
+    them delivered: at least once, in the order they were written.
 
-    Consumers (12345 callbacks, data exchange) subscribe here as they are built; until then
-    the log is the channel, so nothing piles up unseen.
+    Each event's consumers run in a savepoint. If one raises, the event's work is rolled
+    back and it stays undelivered for the next tick, so consumers must be idempotent (they
+    queue work under unique keys rather than doing it twice). Other events go on.
     """
     import logging
 
+    from django.utils.module_loading import import_string
+
     log = logging.getLogger("chengguan.outbox")
+    consumers = [import_string(path) for path in settings.CHENGGUAN.get("OUTBOX_CONSUMERS", [])]
     now = now or timezone.now()
-    delivered = 0
+    delivered, failed = [], 0
     with transaction.atomic():
         events = list(
             OutboxEvent.objects.select_for_update(skip_locked=True)
@@ -281,9 +287,19 @@ def outbox_relay(*, now: datetime | None = None, batch: int = 1000) -> dict[str,
         )
         for event in events:
             log.info("event %s %s", event.topic, event.payload)
-        OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(delivered_at=now)
-        delivered = len(events)
-    return {"outbox_delivered": delivered}
+            try:
+                with transaction.atomic():
+                    for consumer in consumers:
+                        consumer(event)
+            except Exception:
+                log.exception(
+                    "outbox consumer failed on %s %s; retried next tick", event.topic, event.pk
+                )
+                failed += 1
+                continue
+            delivered.append(event.pk)
+        OutboxEvent.objects.filter(pk__in=delivered).update(delivered_at=now)
+    return {"outbox_delivered": len(delivered), "outbox_failed": failed}
 
 
 def outbox_emit(topic: str, **payload: Any) -> OutboxEvent:
