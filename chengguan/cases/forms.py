@@ -78,6 +78,15 @@ class ReportForm(forms.Form):
         error_messages={"required": _("请填写问题描述")},
     )
     channel = forms.ChoiceField(label=_("来源"))
+    caller_name = forms.CharField(label=_("来电人姓名"), max_length=40, required=False)
+    caller_phone = forms.CharField(label=_("来电号码"), max_length=30, required=False)
+    # A case number: the caller is added to that (duplicate) case instead of a new one.
+    join = forms.RegexField(
+        regex=r"^\d{6}-\d{8}-\d{6}$",
+        required=False,
+        error_messages={"invalid": _("要并入的案卷号格式不正确")},
+    )
+    idempotency_key = forms.CharField(max_length=64, required=False)
 
     def __init__(self, *args, channels: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,7 +104,7 @@ class ReportForm(forms.Form):
         return text
 
 
-def _is_uuid(value: str) -> bool:
+def is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
     except ValueError:
@@ -124,6 +133,7 @@ class ActionForm(forms.Form):
         error_messages={"invalid": _("延期时长应为数字（工作时）")},
     )
 
+    target = forms.CharField(required=False, max_length=24)
     helpers = forms.TypedMultipleChoiceField(
         required=False,
         coerce=str,
@@ -135,7 +145,7 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any UUID-shaped value may be posted; the service decides whether the agency fits.
         posted = self.data.getlist("helpers") if hasattr(self.data, "getlist") else []
-        self.fields["helpers"].choices = [(v, v) for v in posted if _is_uuid(v)]
+        self.fields["helpers"].choices = [(v, v) for v in posted if is_uuid(v)]
 
     def first_error(self) -> str:
         for errors in self.errors.values():

@@ -7,7 +7,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from chengguan.accounts.roles import Role
@@ -574,17 +576,34 @@ def categories_grouped() -> list[tuple[str, list[Category]]]:
 
 
 def similar_open_cases(
-    user, *, category: Category, lon: float, lat: float, radius_m: float = 200, limit: int = 5
+    user,
+    *,
+    category: Category,
+    lon: float,
+    lat: float,
+    radius_m: float | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    exclude: Case | None = None,
+    limit: int = 5,
 ) -> list[Case]:
-    """Open cases of the same category near a point ("is it this one?"), nearest first."""
+    """Open cases of the same category near a point and recent ("is it this one?"), nearest
+    first. By default the duplicate rule: within `DUPLICATE_RADIUS_M` metres and reported in
+    the last `DUPLICATE_WINDOW_HOURS` hours (50 m and 72 h unless configured)."""
+    rule = settings.CHENGGUAN
+    radius_m = rule["DUPLICATE_RADIUS_M"] if radius_m is None else radius_m
+    until = until or timezone.now()
+    since = since or until - timedelta(hours=rule["DUPLICATE_WINDOW_HOURS"])
     dlat = radius_m / METRES_PER_DEGREE
     dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
     near = (
         cases_visible(user)
-        .filter(category=category, status__in=list(OPEN))
+        .filter(category=category, status__in=list(OPEN), reported_at__range=(since, until))
         .filter(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
         .select_related("category")
     )
+    if exclude is not None:
+        near = near.exclude(pk=exclude.pk)
     k = math.cos(math.radians(lat))
     found = []
     for case in near[:200]:
@@ -593,6 +612,21 @@ def similar_open_cases(
             case.distance_m = round(metres)
             found.append(case)
     return sorted(found, key=lambda c: c.distance_m)[:limit]
+
+
+def duplicate_candidates(user, case: Case) -> list[Case]:
+    """Earlier open cases this one may duplicate, for the operator to merge it into: the
+    duplicate rule measured from this case's place and report time."""
+    if case.status not in (Status.REPORTED, Status.VERIFIED, Status.REGISTERED):
+        return []
+    return similar_open_cases(
+        user,
+        category=case.category,
+        lon=case.lon,
+        lat=case.lat,
+        until=case.reported_at,
+        exclude=case,
+    )
 
 
 def actions_for(case: Case, user) -> list:

@@ -11,4 +11,9 @@ urlpatterns = [
     path("<str:number>/", views.case_page, name="detail"),
     path("<str:number>/act/<str:action>/", views.case_act_view, name="act"),
     path("<str:number>/photos/<str:photo_id>/", views.photo_view, name="photo"),
+    path(
+        "<str:number>/reporters/<str:reporter_id>/phone/",
+        views.reporter_phone_view,
+        name="reporter_phone",
+    ),
 ]

@@ -8,6 +8,7 @@ not see → 404 (never saying whether it exists elsewhere).
 
 import json
 import math
+import uuid
 from urllib.parse import urlencode
 
 import shapely
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chengguan.accounts.roles import Role
 from chengguan.accounts.selectors import roles_of, scope_of
 from chengguan.cases import selectors
+from chengguan.cases.domain.channels import INSPECTOR
 from chengguan.cases.domain.workflow import (
     ACTION_LABELS,
     FIELD_LABELS,
@@ -35,10 +37,19 @@ from chengguan.cases.domain.workflow import (
     Action,
     Level,
 )
-from chengguan.cases.forms import ActionForm, QueueFilterForm, ReportForm
+from chengguan.cases.forms import ActionForm, QueueFilterForm, ReportForm, is_uuid
 from chengguan.cases.models import Case, CasePhoto, Category
-from chengguan.cases.services import PHOTO_KINDS, case_act, case_report
-from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound
+from chengguan.cases.services import (
+    PHOTO_KINDS,
+    Contact,
+    case_act,
+    case_report,
+    case_reporter_join,
+    reporter_display,
+    reporter_phone_reveal,
+)
+from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound, gettext_noop
+from chengguan.core.idempotency import request_fingerprint, run_once
 from chengguan.web.api import error_message
 
 # Actions that undo or refuse: shown apart, with a warning colour.
@@ -157,6 +168,14 @@ def _action_forms(request, case: Case, *, posted=None, error_action="", error=""
                 }
                 for a in agencies
             ]
+        duplicates = []
+        if "target" in fields:
+            duplicates = [
+                {"number": c.number, "distance_m": c.distance_m, "reported_at": c.reported_at}
+                for c in selectors.duplicate_candidates(request.user, case)
+            ]
+            if not values.get("target") and duplicates:
+                values = {**values, "target": duplicates[0]["number"]}
         forms.append(
             {
                 "action": action.value,
@@ -171,6 +190,7 @@ def _action_forms(request, case: Case, *, posted=None, error_action="", error=""
                     for name, required in fields.items()
                 },
                 "agencies": agency_options,
+                "duplicates": duplicates,
                 "photos": action in PHOTO_KINDS,
                 "negative": action in NEGATIVE_ACTIONS,
                 "error": error if action == error_action else "",
@@ -208,6 +228,11 @@ def _case_context(request, case: Case, **action_state) -> dict:
             }
             for p in case.photos.all()
         ],
+        "reporters": [
+            {"id": r.pk, **reporter_display(r)} for r in case.reporters.order_by("created_at")
+        ],
+        "can_reveal": request.user.has_perm("cases.unmask_phone"),
+        "merged_into": case.merged_into.number if case.merged_into_id else "",
         # An error no form shows (a conflict, an action no longer offered) goes on top.
         "action_error": error if error and not any(f["error"] for f in forms) else "",
         "triage_label": gettext(selectors.TRIAGE_LABEL),
@@ -272,7 +297,9 @@ def case_act_view(request, number: str, action: str):
     user = request.user
     case = _load_case(user, number)
     form = ActionForm(request.POST)
-    posted = {k: request.POST.get(k, "") for k in ("reason", "feedback", "agency", "hours")}
+    posted = {
+        k: request.POST.get(k, "") for k in ("reason", "feedback", "agency", "hours", "target")
+    }
     if not form.is_valid():
         return _render_after_action(
             request, case, status=400, posted=posted, error_action=chosen, error=form.first_error()
@@ -289,6 +316,7 @@ def case_act_view(request, number: str, action: str):
             feedback=data["feedback"],
             hours=data["hours"],
             helper_ids=data["helpers"],
+            target_number=data["target"],
             photos=_uploaded_photos(request),
         )
     except NotFound:
@@ -329,6 +357,23 @@ def case_act_view(request, number: str, action: str):
     return redirect("cases:detail", number=number)
 
 
+@login_required
+@require_POST
+def reporter_phone_view(request, number: str, reporter_id: str):
+    """htmx: the reporter's full number, shown after an explicit click that the ledger
+    records; anyone without the permission gets 403 and sees only the mask."""
+    case = _load_case(request.user, number)
+    if not is_uuid(reporter_id) or not case.reporters.filter(pk=reporter_id).exists():
+        raise Http404
+    try:
+        phone = reporter_phone_reveal(actor=request.user, reporter_id=reporter_id)
+    except Forbidden as error:
+        return HttpResponse(error_message(error), status=403)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "cases/_reporter_phone.html", {"phone": phone})
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -358,6 +403,38 @@ def photo_view(request, number: str, photo_id: str):
     return response
 
 
+def _report_submit(request, data: dict) -> tuple[str, str]:
+    """Create the case, or add the caller to the case they duplicate; (case number, message)."""
+    inspector = data["channel"] == INSPECTOR
+    contact = None if inspector else Contact(data["caller_name"], data["caller_phone"])
+    if data["join"]:
+        target = selectors.case_for(request.user, data["join"])
+        if target is None:
+            raise NotFound(gettext_noop("没有找到该案卷"))
+        case_reporter_join(
+            case_id=target.pk,
+            actor=request.user,
+            contact=contact or Contact(),
+            channel=data["channel"],
+            description=data["description"],
+        )
+        return target.number, gettext("已将来电人并入案卷 %(number)s，办结时一并告知") % {
+            "number": target.number
+        }
+    case = case_report(
+        photos=_uploaded_photos(request),
+        actor=request.user,
+        category=data["category"],
+        lon=data["lon"],
+        lat=data["lat"],
+        description=data["description"],
+        channel=data["channel"],
+        address=data["address"],
+        contact=contact,
+    )
+    return case.number, gettext("已上报，案卷号 %(number)s") % {"number": case.number}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_page(request):
@@ -371,21 +448,22 @@ def report_page(request):
         form = ReportForm(request.POST, channels=channels)
         if form.is_valid():
             data = form.cleaned_data
+            fields = sorted((k, v) for k in request.POST for v in request.POST.getlist(k))
             try:
-                case = case_report(
-                    photos=_uploaded_photos(request),
-                    actor=request.user,
-                    category=data["category"],
-                    lon=data["lon"],
-                    lat=data["lat"],
-                    description=data["description"],
-                    channel=data["channel"],
-                    address=data["address"],
+                # A double click or a resubmitted page gives the first answer, not a second case.
+                _, done = run_once(
+                    scope=f"console.report:{request.user.pk}",
+                    key=data["idempotency_key"],
+                    fingerprint=request_fingerprint(
+                        *(f"{k}={v}" for k, v in fields if k != "csrfmiddlewaretoken")
+                    ),
+                    compute=lambda: (201, _report_submit(request, data)),
                 )
-                messages.success(
-                    request, gettext("已上报，案卷号 %(number)s") % {"number": case.number}
-                )
-                return redirect("cases:detail", number=case.number)
+                number, text = done
+                messages.success(request, text)
+                return redirect("cases:detail", number=number)
+            except NotFound:
+                error = gettext("没有找到该案卷")
             except DomainError as problem:
                 error = error_message(problem)
         status = 400
@@ -404,6 +482,8 @@ def report_page(request):
             "tile_attribution": settings.CHENGGUAN["MAP_TILE_ATTRIBUTION"],
             "scope_unit": scope.unit_code or "",
             "is_inspector": Role.INSPECTOR in roles_of(request.user),
+            "takes_calls": any(c != INSPECTOR for c in channels),
+            "idempotency_key": uuid.uuid4().hex,
         },
         status=status,
     )
@@ -423,7 +503,8 @@ def report_similar(request):
         category = None
     if category is not None and math.isfinite(lon) and math.isfinite(lat):
         found = selectors.similar_open_cases(request.user, category=category, lon=lon, lat=lat)
-    return render(request, "cases/_similar.html", {"similar": found})
+    takes_calls = any(c != INSPECTOR for c in selectors.report_channels(request.user))
+    return render(request, "cases/_similar.html", {"similar": found, "can_join": takes_calls})
 
 
 # ---------------------------------------------------------------- notices

@@ -1,5 +1,6 @@
 """HTTP API for regions, grids, agencies and point location."""
 
+from dataclasses import asdict
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
@@ -64,6 +65,34 @@ def locate(request, params: Query[LocateIn]):
         **{k: getattr(found, k) for k in LocationOut.model_fields},
         "grid_id": str(found.grid_id),
     }
+
+
+class PlaceOut(Schema):
+    code: str = Field(..., description="区划代码")
+    name: str = Field(..., description="名称")
+    label: str = Field(..., description="显示名称（县区 · 街道）")
+    kind: str = Field(..., description="street 街道（乡镇）、county 县区、zone 功能区")
+    lon: float = Field(..., description="落图点经度（该区划内某网格的中心）")
+    lat: float = Field(..., description="落图点纬度")
+
+
+class GeocodeIn(Schema):
+    q: str = Field(
+        ...,
+        min_length=1,
+        max_length=200,
+        description="来电人描述的位置，如“上街区济源路街道工业路口”",
+    )
+
+
+@router.get(
+    "/geocode",
+    response=list[PlaceOut],
+    summary="按地名查找位置（县区、街道）",
+    description="在区划名称中查找文字提到的街道、县区，返回可落图的点，最匹配的在前（最多 5 个）。",
+)
+def geocode(request, params: Query[GeocodeIn]):
+    return [PlaceOut(**asdict(place)) for place in selectors.geocode_text(params.q)]
 
 
 @router.get("/regions/tree", summary="区划树（仅本人辖区）")

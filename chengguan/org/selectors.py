@@ -197,3 +197,87 @@ def agencies_list(*, region_code: str | None = None, kind: str | None = None) ->
     if kind:
         agencies = agencies.filter(kind=kind)
     return agencies.order_by("code")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A named place a caller mentioned, with a point to put the map pin on."""
+
+    code: str
+    name: str
+    label: str
+    kind: str
+    lon: float
+    lat: float
+
+
+PLACE_SUFFIXES = ("街道办事处", "街道", "办事处", "管委会", "镇", "乡", "区", "县", "市")
+
+
+def _name_variants(region: Region) -> set[str]:
+    names = {region.name, region.short_name} - {""}
+    for name in list(names):
+        for suffix in PLACE_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                names.add(name[: -len(suffix)])
+    return names
+
+
+def _pin(region: Region) -> tuple[float, float] | None:
+    """A point inside the region's grids: the grid centroid nearest the region's middle."""
+    grids = Grid.objects.filter(
+        Q(street__code=region.code)
+        if region.kind == Region.Kind.STREET
+        else Q(region_code=region.code)
+    ).values_list("centroid_lon", "centroid_lat")
+    points = [(x, y) for x, y in grids if x is not None and y is not None]
+    if not points:
+        return None
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    return min(points, key=lambda p: (p[0] - mx) ** 2 + (p[1] - my) ** 2)
+
+
+def geocode_text(text: str, *, limit: int = 5) -> list[Place]:
+    """Places named in free text ("上街区济源路街道工业路口"), best first: streets before
+    districts, longer names before shorter, a street inside a district also named first.
+    Only places with grids are returned, since a case needs a grid. Road-level addresses
+    need a gazetteer the reference data does not have; the operator refines the pin."""
+    text = "".join((text or "").split())
+    if len(text) < 2:
+        return []
+    regions = list(
+        Region.objects.filter(kind__in=[Region.Kind.STREET, Region.Kind.COUNTY, Region.Kind.ZONE])
+    )
+    names = {r.code: r.name for r in regions}
+    mentioned = {
+        r.code: max((len(v) for v in _name_variants(r) if v in text), default=0) for r in regions
+    }
+    scored = []
+    for region in regions:
+        length = mentioned[region.code]
+        if not length and not (len(text) >= 2 and text in region.name):
+            continue
+        street = region.kind == Region.Kind.STREET
+        in_named_unit = street and mentioned.get(region.unit_code, 0) > 0
+        scored.append(((street, in_named_unit, length or len(text)), region))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    places = []
+    for _score, region in scored:
+        pin = _pin(region)
+        if pin is None:
+            continue
+        unit_name = names.get(region.unit_code, "") if region.kind == Region.Kind.STREET else ""
+        places.append(
+            Place(
+                code=region.code,
+                name=region.name,
+                label=f"{unit_name} · {region.name}" if unit_name else region.name,
+                kind=region.kind,
+                lon=pin[0],
+                lat=pin[1],
+            )
+        )
+        if len(places) == limit:
+            break
+    return places

@@ -88,6 +88,40 @@
     latInput.addEventListener("change", typed);
     if (lonInput.value && latInput.value) typed();
 
+    // A caller's words ("上街区济源路街道…") → candidate places → the pin.
+    const placeText = document.getElementById("place-text");
+    const placeFind = document.getElementById("place-find");
+    const placeHits = document.getElementById("place-hits");
+    if (placeText && placeFind && placeHits) {
+      const find = () => {
+        const q = placeText.value.trim();
+        if (!q) return;
+        getJSON(api + "org/geocode?q=" + encodeURIComponent(q)).then((hits) => {
+          placeHits.innerHTML = "";
+          if (!hits.length) {
+            placeHits.textContent = "没有找到该地名，请在地图上点选位置";
+            return;
+          }
+          hits.forEach((h) => {
+            const b = document.createElement("button");
+            b.type = "button";
+            b.className = "place-hit";
+            b.textContent = h.label;
+            b.addEventListener("click", () => {
+              lonInput.value = h.lon.toFixed(6);
+              latInput.value = h.lat.toFixed(6);
+              show(h.lat, h.lon, true);
+            });
+            placeHits.appendChild(b);
+          });
+        }).catch((e) => { placeHits.textContent = e.message; });
+      };
+      placeFind.addEventListener("click", find);
+      placeText.addEventListener("keydown", (ev) => {
+        if (ev.key === "Enter") { ev.preventDefault(); find(); }
+      });
+    }
+
     const mine = document.getElementById("use-my-position");
     if (mine && navigator.geolocation) {
       mine.hidden = false;
@@ -118,6 +152,15 @@
     });
     picker.addEventListener("change", placeChanged);
   }
+
+  // A caller about a problem already on file joins that case instead of a new one.
+  document.body.addEventListener("click", (ev) => {
+    const join = ev.target.closest("[data-join-case]");
+    if (!join) return;
+    const form = document.getElementById("report-form");
+    form.querySelector("input[name=join]").value = join.dataset.joinCase;
+    form.requestSubmit();
+  });
 
   // ------------------------------------------------------------ my work: near me
   const near = document.getElementById("near-me");
