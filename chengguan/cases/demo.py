@@ -26,7 +26,7 @@ from chengguan.cases.catalogue import catalogue_load
 from chengguan.cases.domain.limits import LimitUnit
 from chengguan.cases.domain.workflow import STATUS_LABELS, Action, Status
 from chengguan.cases.models import Case, Category, Responsibility
-from chengguan.cases.services import case_act, case_report
+from chengguan.cases.services import Contact, case_act, case_report
 from chengguan.cases.sweeps import sweep
 from chengguan.core.reference import read_text
 from chengguan.core.selectors import work_calendar
@@ -751,6 +751,7 @@ class _Player:
             channel=plan.channel,
             address=address,
             at=plan.at,
+            contact=None if plan.channel == Case.Channel.INSPECTOR else self._caller(),
         )
         for step in plan.steps:
             if step.at > self.now:
@@ -777,6 +778,14 @@ class _Player:
                 at=step.at,
                 **args,
             )
+
+    def _caller(self) -> Contact:
+        """A made-up caller: a family name and a fictitious mobile number (138/139 0000 xxxx),
+        so the demo shows masking without anyone's real number. Some callers leave none."""
+        if self.rng.random() < 0.2:
+            return Contact()
+        name = self.rng.choice("王李张刘陈杨赵黄周吴") + self.rng.choice(("先生", "女士"))
+        return Contact(name, f"13{self.rng.choice('89')}0000{self.rng.randrange(10_000):04d}")
 
     def _fallback(self, case: Case) -> Agency:
         """Where a case goes when the matrix suggests nobody: the unit's department for its

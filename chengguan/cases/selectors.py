@@ -14,9 +14,8 @@ from django.utils.translation import gettext
 
 from chengguan.accounts.roles import Role
 from chengguan.accounts.selectors import AGENCY_BOUND_KINDS, agency_family, roles_of, scope_of
-from chengguan.cases.domain.channels import channels_for
+from chengguan.cases.domain.channels import CHANNEL_LABELS, channels_for
 from chengguan.cases.domain.workflow import (
-    ACTION_LABELS,
     CLOCK_LABELS,
     LEVEL_LABELS,
     OPEN,
@@ -25,6 +24,7 @@ from chengguan.cases.domain.workflow import (
     Level,
     Status,
     allowed_actions,
+    event_label,
     needs_own_agency,
 )
 from chengguan.cases.models import (
@@ -500,6 +500,12 @@ def _event_detail(event: CaseEvent, agencies: dict[str, str]) -> str:
         return gettext("申请延期 %(n)s 工作时") % {"n": _amount(float(data["hours"]))}
     if event.action == Action.APPROVE_EXTENSION and data.get("hours"):
         return gettext("延期 %(n)s 工作时") % {"n": _amount(float(data["hours"]))}
+    if event.action == Action.MERGE and data.get("into"):
+        return gettext("合并到案卷 %(number)s") % {"number": data["into"]}
+    if event.action == "reporter_joined" and data.get("channel"):
+        return gettext("来源：%(channel)s") % {
+            "channel": gettext(CHANNEL_LABELS.get(data["channel"], data["channel"]))
+        }
     if event.action == Action.SUPERVISE and data.get("level"):
         return gettext("升至%(level)s级") % {"level": gettext(LEVEL_LABELS[Level(data["level"])])}
     return ""
@@ -512,13 +518,7 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
     agencies = dict(Agency.objects.filter(code__in=codes).values_list("code", "name"))
     entries = []
     for e in events:
-        if e.action == "reported":
-            label = gettext("上报")
-        else:
-            try:
-                label = gettext(ACTION_LABELS[Action(e.action)])
-            except ValueError:
-                label = e.action
+        label = gettext(event_label(e.action))
         try:
             status_label = gettext(STATUS_LABELS[Status(e.to_status)]) if e.to_status else ""
         except ValueError:

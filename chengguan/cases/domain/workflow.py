@@ -120,6 +120,22 @@ ACTION_LABELS = {
     Action.REOPEN: gettext_noop("重新办理（群众反映未解决）"),
 }
 
+# Timeline events that are not workflow actions.
+EVENT_LABELS = {
+    "reported": gettext_noop("上报"),
+    "comment": gettext_noop("补充说明"),
+    "reporter_joined": gettext_noop("新增反映人"),
+}
+
+
+def event_label(action: str) -> str:
+    """The (untranslated) label of a timeline event: an action's, or a non-action event's;
+    an unknown code is shown as it is."""
+    if action in Action._value2member_map_:
+        return ACTION_LABELS[Action(action)]
+    return EVENT_LABELS.get(action, action)
+
+
 FIELD_LABELS = {
     "reason": gettext_noop("理由"),
     "agency": gettext_noop("处置单位"),
