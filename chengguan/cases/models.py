@@ -272,6 +272,8 @@ class CaseEvent(UUIDModel):
 
     class Meta:
         ordering = ["at"]
+        # Open311's servicerequestupdates reads events by time across all cases.
+        indexes = [models.Index(fields=["at"], name="case_event_at")]
         verbose_name = _("案卷记录")
         verbose_name_plural = _("案卷记录")
 

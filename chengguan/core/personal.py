@@ -86,6 +86,18 @@ def phone_mask(phone: str) -> str:
     return "*" * len(phone)
 
 
+# Numbers someone typed into free text (a remark, a handler's feedback) are masked before
+# the text leaves the city: mobiles (138****0000) and resident ID numbers (410102********1234).
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_NUMBER_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
+
+
+def text_mask(text: str) -> str:
+    """Free text with any mobile or ID number in it masked."""
+    text = MOBILE_IN_TEXT.sub(lambda m: phone_mask(m.group()), text)
+    return ID_NUMBER_IN_TEXT.sub(lambda m: f"{m.group()[:6]}{'*' * 8}{m.group()[-4:]}", text)
+
+
 def name_mask(name: str) -> str:
     """张** : the family name only."""
     name = (name or "").strip()

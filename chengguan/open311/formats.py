@@ -1,7 +1,9 @@
 """JSON and XML renderings with the element names of GeoReport v2.
 
 XML: `<services><service>…`, `<service_requests><request>…`, `<service_definition>…`,
-`<errors><error><code/><description/></error></errors>`, `<discovery>…`. Lists inside an
+`<service_request_updates><request_update>…` (mySociety's extension; the element names that
+FixMyStreet's client parses), `<errors><error><code/><description/></error></errors>`,
+`<discovery>…`. Lists inside an
 object repeat the singular element (`<endpoints><endpoint>…`, `<formats><format>…`).
 """
 
@@ -18,6 +20,7 @@ XML = "text/xml; charset=utf-8"
 LIST_ROOTS = {
     "services": ("services", "service"),
     "requests": ("service_requests", "request"),
+    "updates": ("service_request_updates", "request_update"),
     "errors": ("errors", "error"),
 }
 ITEM_OF = {

@@ -12,4 +12,5 @@ urlpatterns = [
     re_path(r"^requests" + FMT, views.requests_, name="requests"),
     re_path(r"^requests/(?P<number>[\w-]+)" + FMT, views.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[\w-]+)" + FMT, views.token, name="token"),
+    re_path(r"^servicerequestupdates" + FMT, views.request_updates, name="updates"),
 ]

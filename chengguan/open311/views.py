@@ -1,4 +1,5 @@
-"""GeoReport v2 endpoints. Everything is public except POST requests (api_key)."""
+"""GeoReport v2 endpoints, and mySociety's `servicerequestupdates` extension. Everything is
+public except the POSTs (api_key)."""
 
 from datetime import datetime, timedelta
 
@@ -16,6 +17,14 @@ from chengguan.web.api import error_message
 
 MAX_REQUESTS = 1000
 DEFAULT_DAYS = 90
+# Updates: a client polls for the recent ones (FixMyStreet asks for the last two hours), so
+# without dates the answer is the last day; a window longer than a month keeps its newest
+# month, and a window with more than MAX_REQUESTS updates its newest ones.
+DEFAULT_UPDATE_WINDOW = timedelta(hours=24)
+MAX_UPDATE_WINDOW = timedelta(days=31)
+UPDATES_SPECIFICATION = (
+    "https://github.com/mysociety/fixmystreet/wiki/Open311-FMS---Proposed-differences-to-Open311"
+)
 
 
 def _wrong_jurisdiction(request, fmt):
@@ -32,14 +41,17 @@ def discovery(request, fmt):
         "changeset": "2026-11-27T00:00:00+08:00",
         "contact": "郑州市城市管理局数字城管中心",
         "key_service": "API keys are issued by the platform's system administrator.",
+        # One entry per specification the base URL serves: GeoReport v2 first (clients take
+        # the first), then mySociety's extension, whose servicerequestupdates lives there too.
         "endpoints": [
             {
-                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "specification": specification,
                 "url": base,
                 "changeset": "2026-11-27T00:00:00+08:00",
                 "type": "production",
                 "formats": ["application/json", "text/xml"],
             }
+            for specification in ("http://wiki.open311.org/GeoReport_v2", UPDATES_SPECIFICATION)
         ],
     }
     return render(fmt, "discovery", body)
@@ -73,16 +85,20 @@ def requests_(request, fmt):
     return _search(request, fmt)
 
 
+def _fingerprint(request) -> str:
+    items = sorted((k, v) for k in request.POST for v in request.POST.getlist(k))
+    return request_fingerprint(*(f"{k}={v}" for k, v in items))
+
+
 def _post(request, fmt):
     client = services.client_for_key(request.POST.get("api_key"))
     if client is None:
         return error(fmt, 403, "api_key missing or invalid")
-    items = sorted((k, v) for k in request.POST for v in request.POST.getlist(k))
     try:
         status, body = run_once(
             scope=f"open311:{client.pk}",
             key=request.headers.get("Idempotency-Key"),
-            fingerprint=request_fingerprint(*(f"{k}={v}" for k, v in items)),
+            fingerprint=_fingerprint(request),
             compute=lambda: (201, services.request_post(client=client, data=request.POST)),
         )
     except DomainError as exc:
@@ -138,6 +154,63 @@ def _search(request, fmt):
             rows = rows.filter(status__in=services.CLOSED)
     rows = rows.order_by("-reported_at")[:MAX_REQUESTS]
     return render(fmt, "requests", [services.request_dict(c) for c in rows])
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def request_updates(request, fmt):
+    """mySociety's extension: GET lists the public updates, POST passes on a follow-up."""
+    if wrong := _wrong_jurisdiction(request, fmt):
+        return wrong
+    if request.method == "POST":
+        return _post_update(request, fmt)
+    return _updates(request, fmt)
+
+
+def _post_update(request, fmt):
+    """The client's `update_id` names the update for good (FixMyStreet sends its comment's
+    id on every retry), so it is the idempotency key when given; else the Idempotency-Key
+    header. Each has its own scope, so neither can replay the other's answer."""
+    client = services.client_for_key(request.POST.get("api_key"))
+    if client is None:
+        return error(fmt, 403, "api_key missing or invalid")
+    update_id = request.POST.get("update_id", "").strip()
+    if update_id:
+        scope, key = f"open311:{client.pk}:update_id", update_id
+    else:
+        scope, key = f"open311:{client.pk}:updates", request.headers.get("Idempotency-Key")
+    try:
+        status, body = run_once(
+            scope=scope,
+            key=key,
+            fingerprint=_fingerprint(request),
+            compute=lambda: (201, services.update_post(client=client, data=request.POST)),
+        )
+    except DomainError as exc:
+        return error(fmt, exc.status_code, error_message(exc))
+    return render(fmt, "updates", body, status)
+
+
+def _updates(request, fmt):
+    """Updates between start_date and end_date (both optional in the extension). Requests
+    named by service_request_id without dates give their whole history, as a client that
+    asks for one request wants it."""
+    query = request.GET
+    ids = [i.strip() for i in query.get("service_request_id", "").split(",") if i.strip()]
+    try:
+        start, end = _moment(query.get("start_date")), _moment(query.get("end_date"))
+    except ValueError as exc:
+        return error(fmt, 400, f"invalid date (ISO 8601 expected): {exc}")
+    if start or end or not ids:
+        end = end or timezone.now()
+        start = start or end - DEFAULT_UPDATE_WINDOW
+        if start > end:
+            return error(fmt, 400, "start_date is after end_date")
+        start = max(start, end - MAX_UPDATE_WINDOW)
+    rows = services.updates_public(
+        start=start, end=end, numbers=ids[:MAX_REQUESTS], limit=MAX_REQUESTS
+    )
+    return render(fmt, "updates", rows)
 
 
 @require_GET

@@ -10,6 +10,7 @@ from chengguan.core.personal import (
     phone_index,
     phone_mask,
     phone_normalise,
+    text_mask,
 )
 
 
@@ -65,3 +66,8 @@ def test_masks_show_only_what_identifies_nobody():
     assert phone_mask("12345") == "12*45"
     assert name_mask("张三丰") == "张**"
     assert name_mask("") == ""
+
+
+def test_numbers_typed_into_free_text_are_masked():
+    text = "联系13812341234，身份证410102199001011234，门牌12号"
+    assert text_mask(text) == "联系138****1234，身份证410102********1234，门牌12号"
