@@ -3,6 +3,7 @@ the read-only ledger in the back office, and a clean `check --deploy` in product
 
 import json
 import os
+import base64
 import secrets
 import string
 import subprocess
@@ -593,6 +594,7 @@ def production_env(tmp_path, **extra: str) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="chengguan.example.org",
         DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        CHENGGUAN_PERSONAL_DATA_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
     )
     env.update(extra)
     return {k: v for k, v in env.items() if v}
@@ -622,7 +624,9 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "CHENGGUAN_PERSONAL_DATA_KEY"]
+)
 def test_production_refuses_to_start_without_its_secrets_and_hosts(tmp_path, missing):
     env = production_env(tmp_path, **{"DJANGO_SECRET_KEY": random_secret_key(), missing: ""})
 
