@@ -52,8 +52,15 @@ from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound, ge
 from chengguan.core.idempotency import request_fingerprint, run_once
 from chengguan.web.api import error_message
 
-# Actions that undo or refuse: shown apart, with a warning colour.
-NEGATIVE_ACTIONS = {Action.VOID, Action.REJECT, Action.RETURN, Action.CHECK_FAIL}
+# Actions that undo, refuse or end a case: shown apart, with a warning colour.
+NEGATIVE_ACTIONS = {
+    Action.VOID,
+    Action.REJECT,
+    Action.RETURN,
+    Action.CHECK_FAIL,
+    Action.MERGE,
+    Action.REFER_POLICE,
+}
 # Dispatching may always carry a reason (it must when overriding the suggestion).
 OPTIONAL_REASON = {Action.DISPATCH, Action.APPROVE_EXTENSION}
 
@@ -371,7 +378,9 @@ def reporter_phone_view(request, number: str, reporter_id: str):
         return HttpResponse(error_message(error), status=403)
     except NotFound:
         raise Http404 from None
-    return render(request, "cases/_reporter_phone.html", {"phone": phone})
+    return render(
+        request, "cases/_reporter_phone.html", {"phone": phone, "reporter_id": reporter_id}
+    )
 
 
 # ---------------------------------------------------------------- report
