@@ -220,6 +220,35 @@ if not PERSONAL_DATA_KEY:
         hashlib.sha256(b"chengguan-dev-personal-data:" + SECRET_KEY.encode()).digest()
     ).decode()
 
+# Work-order exchange (docs/exchange.md): the partners listed in CHENGGUAN_EXCHANGE_PARTNERS
+# take webhooks and get callbacks. Each has a shared HMAC secret (both directions) and a
+# callback URL; an empty URL means callbacks are recorded but not sent. Production enables
+# no partner unless told, and refuses to start with an enabled partner that has no secret;
+# development enables both with fixed, public dev-only secrets.
+EXCHANGE_PARTNERS = env_list("CHENGGUAN_EXCHANGE_PARTNERS", "" if PRODUCTION else "12345,110")
+if unknown := set(EXCHANGE_PARTNERS) - {"12345", "110"}:
+    raise ImproperlyConfigured(f"CHENGGUAN_EXCHANGE_PARTNERS: unknown partner {sorted(unknown)}")
+EXCHANGE = {}
+for _partner in ("12345", "110"):
+    _secret = env(f"CHENGGUAN_EXCHANGE_{_partner}_SECRET", "")
+    if not _secret and _partner in EXCHANGE_PARTNERS:
+        if PRODUCTION:
+            raise ImproperlyConfigured(
+                f"CHENGGUAN_EXCHANGE_{_partner}_SECRET must be set in production "
+                f"while {_partner} is in CHENGGUAN_EXCHANGE_PARTNERS"
+            )
+        _secret = f"dev-only-exchange-{_partner}-secret"  # development and tests only
+    if PRODUCTION and _secret and len(_secret) < 32:
+        raise ImproperlyConfigured(f"CHENGGUAN_EXCHANGE_{_partner}_SECRET: at least 32 characters")
+    _callback_url = env(f"CHENGGUAN_EXCHANGE_{_partner}_CALLBACK_URL", "")
+    if _callback_url and not _callback_url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"CHENGGUAN_EXCHANGE_{_partner}_CALLBACK_URL must be http(s)")
+    EXCHANGE[_partner] = {
+        "enabled": _partner in EXCHANGE_PARTNERS,
+        "secret": _secret,
+        "callback_url": _callback_url,
+    }
+
 CHENGGUAN = {
     "CITY_CODE": env("CHENGGUAN_CITY_CODE", "4101"),
     # Grid planning: target size per grid (seed clause 二十七: 一千户三千人) and tolerance.
@@ -257,7 +286,7 @@ CHENGGUAN = {
         "chengguan.intake.consumers.callbacks_enqueue",
     ],
     # Work-order exchange with the 12345 hotline platform and 110 (docs/exchange.md).
-    "EXCHANGE": {},
+    "EXCHANGE": EXCHANGE,
     # What `manage.py tick` runs, in order; each is idempotent.
     "TICK_SWEEPS": [
         "chengguan.cases.sweeps.sweep",

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from chengguan.intake import views
 
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = [
+    path("12345/work-orders", views.work_order_12345, name="work_order_12345"),
+    path("110/transfers", views.transfer_110, name="transfer_110"),
+]
