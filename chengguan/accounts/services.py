@@ -1,11 +1,12 @@
 """Writes on users and roles; every change lands in the ledger."""
 
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from chengguan.accounts.models import User
 from chengguan.accounts.roles import Role, check_role_combination, parse_roles
@@ -81,3 +82,33 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: Any = None) -> Us
         data={"from": before, "to": sorted(role_set)},
     )
     return user
+
+
+def service_account_ensure(*, username: str, full_name: str, region_code: str) -> User:
+    """An operator account for a door into the case flow that is not a person (the citizen
+    portal, an Open311 client, the 12345 and 110 exchanges): what comes through that door
+    is recorded under its name in timelines and the ledger, and it can do nothing an
+    operator cannot. It never signs in (no usable password). Made on first use, because
+    these doors work in production without the demo; a concurrent first use finds the
+    other's account."""
+    from chengguan.org.models import Agency, Region
+
+    account = User.objects.filter(username=username).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            account = user_create(
+                username=username,
+                # Never used: a policy-valid throwaway, then no usable password at all.
+                password=f"{secrets.token_urlsafe(24)}aA1!",
+                roles=[Role.OPERATOR],
+                full_name=full_name,
+                region=Region.objects.get(code=region_code),
+                agency=Agency.objects.filter(code=f"{region_code}-CGW").first(),
+            )
+            account.set_unusable_password()
+            account.save(update_fields=["password"])
+    except IntegrityError:
+        account = User.objects.get(username=username)
+    return account

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from chengguan.cases.models import Case, CaseEvent, Reporter
+from chengguan.cases.selectors import cases_following
 from chengguan.core.models import OutboxEvent
 from chengguan.core.notify import send_text
 from chengguan.core.personal import phone_decrypt
@@ -23,14 +24,7 @@ def _track_url(reporter: Reporter) -> str:
 
 def reporters_following(case: Case) -> list[Reporter]:
     """The case's own reporters and those of every case merged into it, however deep."""
-    case_ids, frontier = {case.pk}, {case.pk}
-    while frontier:
-        frontier = (
-            set(Case.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
-            - case_ids
-        )
-        case_ids |= frontier
-    return list(Reporter.objects.filter(case__in=case_ids).order_by("created_at"))
+    return list(Reporter.objects.filter(case__in=cases_following(case)).order_by("created_at"))
 
 
 def _message(topic: str, case: Case, reporter: Reporter) -> str | None:

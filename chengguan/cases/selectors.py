@@ -629,6 +629,19 @@ def duplicate_candidates(user, case: Case) -> list[Case]:
     )
 
 
+def cases_following(case: Case) -> set[Any]:
+    """The case and every case merged into it, however deep: whose reporters and work
+    orders the case now carries."""
+    case_ids, frontier = {case.pk}, {case.pk}
+    while frontier:
+        frontier = (
+            set(Case.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
+            - case_ids
+        )
+        case_ids |= frontier
+    return case_ids
+
+
 def actions_for(case: Case, user) -> list:
     """The actions the services would accept from this user now: by role and stage, and a
     handler only on the tasks of their own agency."""

@@ -10,12 +10,12 @@ not be handled, with the reason). Steps in between (dispatch, handling) stay int
 """
 
 from chengguan.cases.models import Case, CaseEvent
+from chengguan.cases.selectors import cases_following
 from chengguan.core.models import OutboxEvent
 from chengguan.intake.domain import PARTNER_110
 from chengguan.intake.models import Callback, WorkOrder
 from chengguan.intake.services import (
     callbacks_for_event,
-    cases_following,
     partner_config,
     referral_queue,
 )

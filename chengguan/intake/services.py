@@ -6,7 +6,6 @@ ledgered with it. The case itself is made by `cases.services.case_report`, so an
 case is a case like any other.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,14 +15,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chengguan.accounts.models import User
-from chengguan.accounts.services import user_create
+from chengguan.accounts.services import service_account_ensure
 from chengguan.cases.models import Case, CaseEvent, Category
+from chengguan.cases.selectors import cases_following
 from chengguan.cases.services import Contact, case_report
 from chengguan.core.errors import Conflict, DomainError, Forbidden, gettext_noop
 from chengguan.core.services import ledger_append
 from chengguan.intake.domain import ID_FIELDS, PARTNER_110, OrderIn
 from chengguan.intake.models import Callback, WorkOrder
-from chengguan.org.models import Agency, Region
 from chengguan.org.selectors import geocode_text
 
 CITY_REGION = "4101"
@@ -59,28 +58,10 @@ class DuplicateWorkOrder(Conflict):
 
 def partner_account(code: str) -> User:
     """The operator service account the partner's cases are reported by (`exchange-12345`,
-    `exchange-110`): city-wide, never signs in. Made on first use, because the exchange
-    works in production without the demo; a concurrent first use finds the other's."""
-    username = f"exchange-{code}"
-    account = User.objects.filter(username=username).first()
-    if account is not None:
-        return account
-    try:
-        with transaction.atomic():
-            account = user_create(
-                username=username,
-                # Never used: a policy-valid throwaway, then no usable password at all.
-                password=f"{secrets.token_urlsafe(24)}aA1!",
-                roles=["operator"],
-                full_name=ACCOUNT_NAMES[code],
-                region=Region.objects.get(code=CITY_REGION),
-                agency=Agency.objects.filter(code=f"{CITY_REGION}-CGW").first(),
-            )
-            account.set_unusable_password()
-            account.save(update_fields=["password"])
-    except IntegrityError:
-        account = User.objects.get(username=username)
-    return account
+    `exchange-110`), city-wide."""
+    return service_account_ensure(
+        username=f"exchange-{code}", full_name=ACCOUNT_NAMES[code], region_code=CITY_REGION
+    )
 
 
 def _place(order: OrderIn) -> tuple[float, float, str]:
@@ -194,19 +175,6 @@ def _receive(*, account: User, partner: str, order: OrderIn, payload_sha256: str
 
 def _when(moment: datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
-
-
-def cases_following(case: Case) -> set[Any]:
-    """The case and every case merged into it, however deep: the cases whose work orders
-    the case now carries."""
-    case_ids, frontier = {case.pk}, {case.pk}
-    while frontier:
-        frontier = (
-            set(Case.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
-            - case_ids
-        )
-        case_ids |= frontier
-    return case_ids
 
 
 def _result(case: Case, before: datetime) -> str:

@@ -8,7 +8,6 @@ case's timeline events that a citizen may read: every change of status, and rema
 """
 
 import hashlib
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
-from chengguan.accounts.models import User
-from chengguan.accounts.services import user_create
+from chengguan.accounts.services import service_account_ensure
 from chengguan.cases.domain.workflow import FINAL, Action, event_label
 from chengguan.cases.models import Case, CaseEvent, Category
 from chengguan.cases.selectors import cases_visible
@@ -28,7 +26,6 @@ from chengguan.core.errors import DomainError, NotFound, gettext_noop
 from chengguan.core.personal import text_mask
 from chengguan.core.services import ledger_append
 from chengguan.open311.models import Open311Client
-from chengguan.org.models import Agency, Region
 
 JURISDICTION_ID = "4101"
 # GeoReport v2 knows only open and closed: every final status of the workflow is closed.
@@ -54,19 +51,7 @@ def client_register(
     *, name: str, api_key: str, username: str, region_code: str = JURISDICTION_ID
 ) -> Open311Client:
     """Register (or re-key) a client and its operator service account; idempotent by name."""
-    account = User.objects.filter(username=username).first()
-    if account is None:
-        account = user_create(
-            username=username,
-            # The account never signs in: a policy-valid throwaway, then no usable password.
-            password=f"{secrets.token_urlsafe(24)}aA1!",
-            roles=["operator"],
-            full_name=name,
-            region=Region.objects.get(code=region_code),
-            agency=Agency.objects.filter(code=f"{region_code}-CGW").first(),
-        )
-        account.set_unusable_password()
-        account.save(update_fields=["password"])
+    account = service_account_ensure(username=username, full_name=name, region_code=region_code)
     client, _ = Open311Client.objects.update_or_create(
         name=name,
         defaults={"api_key_hash": api_key_hash(api_key), "service_account": account},
