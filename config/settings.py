@@ -188,8 +188,26 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Uploaded photos: local disk by default; S3-compatible object storage (AWS S3, MinIO, OSS,
+# COS …) when CHENGGUAN_S3_BUCKET is set (`uv sync --extra s3`; credentials from the usual
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). Files stay private: pages serve them through
+# views that check who may see them.
+S3_BUCKET = env("CHENGGUAN_S3_BUCKET", "")
+DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("CHENGGUAN_S3_ENDPOINT_URL") or None,
+            "region_name": env("CHENGGUAN_S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -249,6 +267,15 @@ for _partner in ("12345", "110"):
         "callback_url": _callback_url,
     }
 
+# A cache shared by every worker (rate limits count across processes): Redis when
+# CHENGGUAN_CACHE_URL is set (redis://host:6379/0), else per-process memory.
+CACHE_URL = env("CHENGGUAN_CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 CHENGGUAN = {
     "CITY_CODE": env("CHENGGUAN_CITY_CODE", "4101"),
     # Grid planning: target size per grid (seed clause 二十七: 一千户三千人) and tolerance.
@@ -280,6 +307,8 @@ CHENGGUAN = {
     # Public POSTs (citizen reports, ratings): at most N per window per IP and per phone.
     "RATE_LIMIT_PER_IP": env("CHENGGUAN_RATE_LIMIT_PER_IP", "20/3600"),
     "RATE_LIMIT_PER_PHONE": env("CHENGGUAN_RATE_LIMIT_PER_PHONE", "5/3600"),
+    # Addresses or networks of reverse proxies whose X-Forwarded-For is believed (rate limits).
+    "TRUSTED_PROXIES": env_list("CHENGGUAN_TRUSTED_PROXIES"),
     # Consumers of committed events (`tick` relays the outbox to each, at least once).
     "OUTBOX_CONSUMERS": [
         "chengguan.cases.consumers.reporters_inform",

@@ -6,8 +6,8 @@ counter per client address and per phone number, kept in Django's cache.
   there first) and every request counts itself with `cache.incr`. On Redis and Memcached
   both are atomic across processes. On the default LocMemCache they are atomic only inside
   one process: with several workers each keeps its own count, so the real limit becomes
-  workers × limit. Production with more than one worker must set CACHES["default"] to a
-  shared cache (Redis or Memcached); DummyCache switches the limits off.
+  workers × limit. Production with more than one worker sets CHENGGUAN_CACHE_URL
+  (redis://…) so all workers share Redis; DummyCache switches the limits off.
 - Limits are "count/seconds" strings in settings: CHENGGUAN["RATE_LIMIT_PER_IP"] and
   CHENGGUAN["RATE_LIMIT_PER_PHONE"].
 - The per-phone key is the blind index of the normalised number (core.personal), never the

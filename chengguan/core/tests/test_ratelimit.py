@@ -143,3 +143,34 @@ def test_a_bad_trusted_proxy_setting_is_a_configuration_error(limits):
     limits(proxies=["not-an-address"])
     with pytest.raises(ImproperlyConfigured):
         client_ip(request_from("10.0.0.5"))
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+def test_workers_sharing_redis_share_one_count(settings):
+    """Production's CHENGGUAN_CACHE_URL: two workers (two cache clients) count together."""
+    from django.core.cache.backends.redis import RedisCache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    cache.clear()
+    other_worker = RedisCache(REDIS_URL, {})
+    rate = Rate(2, 60)
+    assert rate_hit("ip:198.51.100.9", rate, now=T0) == 1
+    window = int(T0 // rate.seconds)
+    other_worker.incr(f"{KEY_PREFIX}:ip:198.51.100.9:60:{window}")  # the other worker's request
+    with pytest.raises(RateLimited):
+        rate_hit("ip:198.51.100.9", rate, now=T0 + 1)
+    cache.clear()
