@@ -6,13 +6,14 @@ by `cases_visible`, exactly as in the console. A case outside the caller's view 
 whether or not it exists.
 """
 
+import hashlib
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import ExpressionWrapper, F, FloatField, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -42,6 +43,17 @@ from chengguan.org.models import Agency
 router = Router(tags=["案卷"])
 
 PAGE_SIZE = 50
+NEARBY_RADIUS = 2000  # metres: a patrol's walk
+NEARBY_MAX_RADIUS = 10_000
+NEARBY_LIMIT = 100
+# How far a phone's clock may run ahead, and how long a report may wait on a phone.
+CLIENT_TIME_AHEAD = timedelta(minutes=5)
+CLIENT_TIME_BEHIND = timedelta(days=7)
+# What an inspector does with a case in their queue, by its status.
+TASKS = {
+    Status.REPORTED: ("verify", gettext_noop("核实")),
+    Status.HANDLED: ("check", gettext_noop("核查")),
+}
 NUMBER = "案卷号，如 410106-20261127-000123"
 
 CategoryKind = Literal["matter", "component"]
@@ -201,6 +213,28 @@ class QueuePageOut(Schema):
     items: list[CaseSummaryOut] = Field(..., description="本页案卷，最早上报的在前")
 
 
+class TaskOut(CaseSummaryOut):
+    task: Literal["verify", "check"] = Field(
+        ..., description="要做的事：verify 核实（问题是否存在），check 核查（是否已处置好）"
+    )
+    task_label: str = Field(..., description="要做的事（名称）")
+    distance_m: int = Field(..., description="与所给位置的距离（米）")
+    lon: float = Field(..., description="WGS84 经度")
+    lat: float = Field(..., description="WGS84 纬度")
+    url: str = Field(..., description="案卷页面（在浏览器中核实、核查）")
+
+
+class NearbyIn(Schema):
+    lon: float = Field(..., ge=-180, le=180, description="当前位置 WGS84 经度")
+    lat: float = Field(..., ge=-90, le=90, description="当前位置 WGS84 纬度")
+    radius_m: int = Field(
+        NEARBY_RADIUS,
+        ge=1,
+        le=NEARBY_MAX_RADIUS,
+        description="搜索半径（米），默认 2000，最大 10000",
+    )
+
+
 class ReportIn(Schema):
     category_code: str = Field(
         ..., pattern=r"^\d{5}$", description="小类代码（5 位），见 GET /api/cases/categories"
@@ -215,6 +249,11 @@ class ReportIn(Schema):
     channel: ChannelCode | None = Field(
         None,
         description="来源：监督员为 inspector（默认）；受理员可填 hotline（默认）、12345、110、web、sensor、other",
+    )
+    client_time: datetime | None = Field(
+        None,
+        description="手机生成这次上报的时间（ISO 8601，须带时区，如 2026-11-27T09:30:00+08:00）："
+        "离线暂存后补发时记入时间线和审计账本；不得晚于服务器时间 5 分钟，也不得早于 7 天前",
     )
 
 
@@ -443,16 +482,81 @@ def report(request, payload: ReportIn):
         scope=f"cases.report:{request.user.pk}",
         key=request.headers.get("Idempotency-Key"),
         fingerprint=request_fingerprint(request.body),
-        compute=lambda: (201, _report(request, payload).model_dump(mode="json")),
+        compute=lambda: (201, _report(request, payload, photos=[]).model_dump(mode="json")),
     )
     return Reply(status, body)
 
 
-def _report(request, payload: ReportIn) -> "CaseOut":
+@router.post(
+    "/with-photos",
+    response={201: CaseOut, **ERRORS},
+    summary="上报案卷并附照片（移动应用）",
+    description="与上一接口相同，但以 multipart/form-data 提交字段，并用 photos 附最多 5 张照片"
+    "（按内容检查：JPEG、PNG、WebP；原件 SHA-256 记入审计账本）。"
+    "离线暂存的上报补发时带上 client_time 和 Idempotency-Key 请求头：同一键重发（字段与照片都相同）"
+    "返回第一次的结果而不重复立卷；同一键用于不同内容时返回 422。",
+)
+def report_with_photos(request, payload: Form[ReportIn], photos: File[list[UploadedFile]] = None):
+    photos = photos or []
+    if len(photos) > services.MAX_PHOTOS:
+        raise DomainError(gettext_noop("每次最多上传 %(n)s 张照片"), n=services.MAX_PHOTOS)
+    # The multipart body's boundary differs on every send: fingerprint what it carries,
+    # each photo by its digest (read in chunks, never all photos in memory at once).
+    status, body = run_once(
+        scope=f"cases.report:{request.user.pk}",
+        key=request.headers.get("Idempotency-Key"),
+        fingerprint=request_fingerprint(
+            payload.model_dump_json(), *(_file_digest(f) for f in photos)
+        ),
+        compute=lambda: (
+            201,
+            _report(request, payload, photos=[_file_bytes(f) for f in photos]).model_dump(
+                mode="json"
+            ),
+        ),
+    )
+    return Reply(status, body)
+
+
+def _file_digest(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _file_bytes(upload: UploadedFile) -> bytes:
+    upload.seek(0)
+    return upload.read()
+
+
+def _checked_client_time(moment: datetime | None) -> datetime | None:
+    """The phone's time of a report, if plausible. Checked when the report is taken in (not
+    on a retry that finds the first answer): a report accepted on time stays accepted."""
+    if moment is None:
+        return None
+    if timezone.is_naive(moment):
+        raise DomainError(gettext_noop("client_time 须带时区，如 2026-11-27T09:30:00+08:00"))
+    now = timezone.now()
+    if moment > now + CLIENT_TIME_AHEAD:
+        raise DomainError(
+            gettext_noop("手机时间比服务器快 %(minutes)s 分钟以上，请校准手机时间后重新提交"),
+            minutes=int(CLIENT_TIME_AHEAD.total_seconds() // 60),
+        )
+    if moment < now - CLIENT_TIME_BEHIND:
+        raise DomainError(
+            gettext_noop("这条上报已在手机上存放超过 %(days)s 天，不能补报；请到现场重新上报"),
+            days=CLIENT_TIME_BEHIND.days,
+        )
+    return moment
+
+
+def _report(request, payload: ReportIn, *, photos: list[bytes]) -> "CaseOut":
     user = request.user
     usual = channels_for(roles_of(user))
     channel = payload.channel or (usual[0] if usual else "")
     check_report_channel(roles_of(user), channel)  # before looking anything up
+    client_time = _checked_client_time(payload.client_time)
     category = Category.objects.filter(
         kind=payload.category_kind, code=payload.category_code
     ).first()
@@ -466,6 +570,8 @@ def _report(request, payload: ReportIn) -> "CaseOut":
         description=payload.description,
         channel=channel,
         address=payload.address,
+        photos=photos,
+        client_time=client_time,
     )
     return _case_out(_reloaded(case), user)
 
@@ -501,6 +607,63 @@ def queue(
         page_size=PAGE_SIZE,
         items=[CaseSummaryOut(**_summary_fields(c, due.get(str(c.pk)))) for c in page],
     )
+
+
+@router.get(
+    "/tasks/nearby",
+    response={200: list[TaskOut], **ERRORS},
+    summary="监督员附近的任务",
+    description="本人监督员队列中的案卷（待核实的上报、待核查的处置），在所给位置的搜索半径内，"
+    "最近的在前，最多 100 条，带距离（米）和要做的事。没有监督员岗位时返回 403。",
+)
+def tasks_nearby(request, params: Query[NearbyIn]):
+    user = request.user
+    if Role.INSPECTOR not in roles_of(user):
+        raise Forbidden(gettext_noop("只有监督员有核实、核查任务"))
+    cases = _tasks_near(user, lon=params.lon, lat=params.lat, radius_m=params.radius_m)
+    due = _first_due(cases)
+    labels = {status: (task, gettext(label)) for status, (task, label) in TASKS.items()}
+    return [
+        TaskOut(
+            **_summary_fields(c, due.get(str(c.pk))),
+            task=labels[c.status][0],
+            task_label=labels[c.status][1],
+            distance_m=c.distance_m,
+            lon=c.lon,
+            lat=c.lat,
+            url=reverse("cases:detail", args=[c.number]),
+        )
+        for c in cases
+    ]
+
+
+def _tasks_near(user, *, lon: float, lat: float, radius_m: int) -> list[Case]:
+    """The inspector's queue within `radius_m` of a point, nearest first (`case.distance_m`).
+
+    A box on the indexed coordinates narrows the rows, the database orders them by the
+    squared distance (degrees of longitude shrink with latitude), and the corners of the
+    box beyond the radius are dropped here; a flat earth is exact enough over 10 km.
+    """
+    dlat = radius_m / selectors.METRES_PER_DEGREE
+    k = math.cos(math.radians(lat))
+    dlon = dlat / max(k, 0.01)
+    rows = (
+        selectors.queue_for(user, Role.INSPECTOR)
+        .filter(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
+        .annotate(
+            distance2=ExpressionWrapper(
+                (F("lon") - lon) * (F("lon") - lon) * (k * k) + (F("lat") - lat) * (F("lat") - lat),
+                output_field=FloatField(),
+            )
+        )
+        .order_by("distance2", "reported_at", "pk")[:NEARBY_LIMIT]
+    )
+    near = []
+    for case in rows:
+        case.distance_m = round(math.sqrt(case.distance2) * selectors.METRES_PER_DEGREE)
+        if case.distance_m <= radius_m:
+            near.append(case)
+    return near
 
 
 @router.get(

@@ -54,7 +54,7 @@ from chengguan.core.personal import (
     phone_normalise,
 )
 from chengguan.core.services import deadline_start, ledger_append, outbox_emit
-from chengguan.core.uploads import image_store
+from chengguan.core.uploads import image_check, image_store
 from chengguan.org.models import Agency, Grid
 from chengguan.org.selectors import locate
 
@@ -115,6 +115,8 @@ def _add_photos(case: Case, photos, *, action, actor, at: datetime) -> list[str]
         raise DomainError(gettext_noop("此操作不能附带照片"))
     if len(photos) > MAX_PHOTOS:
         raise DomainError(gettext_noop("每次最多上传 %(n)s 张照片"), n=MAX_PHOTOS)
+    for data in photos:  # all of them first: one bad photo must not leave the others stored
+        image_check(data)
     digests = []
     for data in photos:
         stored = image_store(data=data, folder=f"cases/{case.region_code}")

@@ -50,6 +50,7 @@ from chengguan.cases.services import (
 )
 from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound, gettext_noop
 from chengguan.core.idempotency import request_fingerprint, run_once
+from chengguan.core.personal import text_mask
 from chengguan.web.api import error_message
 
 # Actions that undo, refuse or end a case: shown apart, with a warning colour.
@@ -239,6 +240,10 @@ def _case_context(request, case: Case, **action_state) -> dict:
             {"id": r.pk, **reporter_display(r)} for r in case.reporters.order_by("created_at")
         ],
         "can_reveal": request.user.has_perm("cases.unmask_phone"),
+        "ratings": [
+            {"stars": r.stars, "comment": text_mask(r.comment), "at": r.at}
+            for r in case.ratings.order_by("-at")
+        ],
         "merged_into": case.merged_into.number if case.merged_into_id else "",
         # An error no form shows (a conflict, an action no longer offered) goes on top.
         "action_error": error if error and not any(f["error"] for f in forms) else "",

@@ -66,14 +66,24 @@ def _decode(data: bytes) -> Image.Image:
     return image
 
 
-def image_store(*, data: bytes, folder: str) -> StoredImage:
-    """Check an uploaded photo and store its original and its public copy."""
+def image_check(data: bytes) -> Image.Image:
+    """The decoded photo, or a DomainError saying what is wrong with it. Callers check every
+    photo of a submission before storing any, so a refused one leaves no files behind."""
     limit = settings.CHENGGUAN["UPLOAD_MAX_BYTES"]
     if not data:
         raise DomainError(gettext_noop("照片文件为空"))
     if len(data) > limit:
-        raise DomainError(gettext_noop("照片不能超过 %(mb)s MB"), mb=limit // 1_000_000)
-    image = _decode(data)
+        raise DomainError(gettext_noop("照片不能超过 %(mb)s MB"), mb=_megabytes(limit))
+    return _decode(data)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:g}"
+
+
+def image_store(*, data: bytes, folder: str) -> StoredImage:
+    """Check an uploaded photo and store its original and its public copy."""
+    image = image_check(data)
     content_type, extension = FORMATS[image.format]
     digest = hashlib.sha256(data).hexdigest()
     original = f"{folder}/originals/{digest}.{extension}"

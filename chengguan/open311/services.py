@@ -259,7 +259,8 @@ def update_post(*, client: Open311Client, data: Any) -> list[dict[str, Any]]:
             gettext_noop("status 只能是 OPEN 或 CLOSED：%(status)s"), status=data.get("status")
         )
     client_time = _client_time(data.get("updated_datetime"))
-    text = (data.get("description") or "").strip()
+    # Remarks go into the never-erased ledger: numbers typed into them are masked first.
+    text = text_mask((data.get("description") or "").strip())
     case = cases_visible(actor).filter(number=number).first()
     if case is None:
         raise NotFound(gettext_noop("没有找到该服务请求：%(number)s"), number=number)

@@ -142,3 +142,28 @@ def test_a_place_named_by_the_caller_is_found_with_a_point_in_its_grids(client, 
     assert located["street_code"] == street.code
     assert client.get("/api/org/geocode", {"q": "火星"}).json() == []
     assert client.get("/api/org/geocode", {"q": ""}).status_code == 422
+
+
+def test_staff_see_the_reporters_rating_on_the_case_page(client, people, garbage, grid):
+    from chengguan.cases.models import Rating
+    from chengguan.cases.tests.test_intake_services import to_closed
+    from chengguan.portal.services import rating_save
+
+    lon, lat = inside(grid)
+    case = case_report(
+        actor=people.operator,
+        category=garbage,
+        lon=lon,
+        lat=lat,
+        description="垃圾",
+        channel="hotline",
+        contact=Contact("张三", PHONE),
+    )
+    to_closed(case, people)
+    case.refresh_from_db()
+    rating_save(reporter=case.reporters.get(), stars=4, comment="挺快的，有事打13900001111")
+    assert Rating.objects.filter(case=case).count() == 1
+    client.force_login(people.shift_leader)
+    shown = page(client.get(f"/cases/{case.number}/"))
+    assert 'data-stars="4"' in shown and "挺快的" in shown
+    assert "13900001111" not in shown and "139****1111" in shown

@@ -65,5 +65,28 @@ def test_a_truncated_photo_is_refused():
 
 def test_size_limit(settings):
     settings.CHENGGUAN = {**settings.CHENGGUAN, "UPLOAD_MAX_BYTES": 100}
-    with pytest.raises(DomainError, match="不能超过"):
+    with pytest.raises(DomainError, match="不能超过 0.0001 MB"):
         image_store(data=jpeg_with_gps(), folder="test")
+
+
+@pytest.mark.django_db
+def test_one_forged_photo_refuses_the_report_and_stores_no_file(tmp_path, user_factory):
+    from chengguan.cases.models import Case, Category
+    from chengguan.cases.services import case_report
+    from chengguan.org.models import Grid
+
+    grid = Grid.objects.filter(region_code="410106").order_by("code").first()
+    point = grid.geometry.representative_point()
+    before = Case.objects.count()
+    with pytest.raises(DomainError, match="不是有效的照片"):
+        case_report(
+            actor=user_factory("operator", region="4101"),
+            category=Category.objects.get(kind="matter", code="06010"),
+            lon=point.x,
+            lat=point.y,
+            description="垃圾",
+            channel="hotline",
+            photos=[jpeg_with_gps(), b"not a photo at all"],
+        )
+    assert Case.objects.count() == before
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]

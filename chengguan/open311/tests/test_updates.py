@@ -308,8 +308,10 @@ def test_post_a_remark(client, open311_client, staff, report):
     assert answer.status_code == 201 and root.tag == "service_request_updates"
     assert root.find("request_update/update_id").text  # where FixMyStreet reads the new id
     assert remarks(case) == 2
-    # The city keeps the words as said; what it shows has the numbers masked.
-    assert CaseEvent.objects.filter(case=case, note=said).exists()
+    # Numbers typed into a remark never reach the (unerasable) ledger or any page.
+    masked = "我是业主，身份证 410102********123X，电话 137****0000"
+    assert CaseEvent.objects.filter(case=case, note=masked).exists()
+    assert not LedgerEntry.objects.filter(payload__contains="13700000000").exists()
     shown = updates(client, service_request_id=case.number)[-1]["description"]
     assert shown == "补充说明：我是业主，身份证 410102********123X，电话 137****0000"
     assert root.find("request_update").findtext("description") == shown
