@@ -76,3 +76,19 @@ def test_demo_cases_take_real_journeys_with_a_consistent_record():
         assert handler.agency == agency and handler.region == agency.region
     assert cases_ensure(count=60, say=lines.append) == 0
     assert Case.objects.count() == 60
+
+
+def test_demo_callers_have_masked_fictitious_numbers_and_some_rate_their_closed_case():
+    from chengguan.cases.models import Rating, Reporter
+    from chengguan.demo.services import ratings_ensure
+
+    cases_ensure(count=60, say=lambda _: None)
+    reporters = list(Reporter.objects.exclude(phone_masked=""))
+    assert reporters and all(r.phone_masked[3:7] == "****" for r in reporters)
+    assert not Reporter.objects.filter(case__channel="inspector").exists()
+    ratings_ensure(say=lambda _: None)
+    rated = Rating.objects.count()
+    closed = Reporter.objects.filter(case__status="closed").count()
+    assert 0 < rated <= closed
+    ratings_ensure(say=lambda _: None)
+    assert Rating.objects.count() == rated  # a rerun adds nothing
