@@ -244,88 +244,84 @@ def _limit(request, reporter) -> None:
         limit_phone_index(reporter.phone_index)
 
 
-@require_POST
-def rate(request, code: str):
+def _reporter_post(
+    request, code: str, *, step: str, form_name: str, form_class, act, fingerprint, done: str
+):
+    """A reporter's POST on the tracking page (rate, reopen): checked, rate-limited and
+    idempotent by the form's key; errors re-render the page with the input kept."""
     reporter = selectors.reporter_by_code(code)
     if reporter is None:
         return _not_found(request, code)
-    form = RatingForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        return _track_page(request, reporter, status=400, rating_form=form)
+        return _track_page(request, reporter, status=400, **{form_name: form})
     data = form.cleaned_data
 
     def create():
         _limit(request, reporter)
-        rating = services.rating_save(
-            reporter=reporter, stars=data["stars"], comment=data["comment"]
-        )
-        return 201, {"stars": rating.stars}
+        return 201, act(reporter, data)
 
     try:
         run_once(
-            scope="portal.rate",
+            scope=f"portal.{step}",
             key=str(data["key"]),
-            fingerprint=request_fingerprint(
-                reporter.tracking_code, str(data["stars"]), data["comment"]
-            ),
+            fingerprint=request_fingerprint(reporter.tracking_code, *fingerprint(data)),
             compute=create,
         )
     except IdempotencyMismatch:
-        return _track_page(request, reporter, status=422, error_at="rate", error=gettext(REUSED))
+        return _track_page(request, reporter, status=422, error_at=step, error=gettext(REUSED))
     except DomainError as error:
         response = _track_page(
             request,
             reporter,
             status=error.status_code,
-            rating_form=form,
-            error_at="rate",
+            error_at=step,
             error=error_message(error),
+            **{form_name: form},
         )
         return _refused(response, error)
-    messages.success(request, gettext("感谢您的评价！"))
+    messages.success(request, done)
     return redirect("portal:track", code=reporter.tracking_code)
+
+
+@require_POST
+def rate(request, code: str):
+    def act(reporter, data):
+        rating = services.rating_save(
+            reporter=reporter, stars=data["stars"], comment=data["comment"]
+        )
+        return {"stars": rating.stars}
+
+    return _reporter_post(
+        request,
+        code,
+        step="rate",
+        form_name="rating_form",
+        form_class=RatingForm,
+        act=act,
+        fingerprint=lambda data: (str(data["stars"]), data["comment"]),
+        done=gettext("感谢您的评价！"),
+    )
 
 
 @require_POST
 def reopen(request, code: str):
-    reporter = selectors.reporter_by_code(code)
-    if reporter is None:
-        return _not_found(request, code)
-    form = ReopenForm(request.POST)
-    if not form.is_valid():
-        return _track_page(request, reporter, status=400, reopen_form=form)
-    data = form.cleaned_data
-
-    def create():
-        _limit(request, reporter)
+    def act(reporter, data):
         case = services.reporter_reopen(
             reporter=reporter, reason=data["reason"], expected_version=data["version"]
         )
-        return 201, {"number": case.number}
+        return {"number": case.number}
 
-    try:
-        run_once(
-            scope="portal.reopen",
-            key=str(data["key"]),
-            fingerprint=request_fingerprint(
-                reporter.tracking_code, str(data["version"]), data["reason"]
-            ),
-            compute=create,
-        )
-    except IdempotencyMismatch:
-        return _track_page(request, reporter, status=422, error_at="reopen", error=gettext(REUSED))
-    except DomainError as error:
-        response = _track_page(
-            request,
-            reporter,
-            status=error.status_code,
-            reopen_form=form,
-            error_at="reopen",
-            error=error_message(error),
-        )
-        return _refused(response, error)
-    messages.success(request, gettext("已收到您的申请，问题已重新交办处置单位"))
-    return redirect("portal:track", code=reporter.tracking_code)
+    return _reporter_post(
+        request,
+        code,
+        step="reopen",
+        form_name="reopen_form",
+        form_class=ReopenForm,
+        act=act,
+        fingerprint=lambda data: (str(data["version"]), data["reason"]),
+        done=gettext("已收到您的申请，问题已重新交办处置单位"),
+    )
 
 
 @require_GET
