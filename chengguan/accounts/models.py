@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from chengguan.core.ids import uuid7
+from chengguan.core.models import UUIDModel
 
 
 class User(AbstractUser):
@@ -42,3 +43,29 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+
+class ApiToken(UUIDModel):
+    """A bearer token a native app holds instead of a session cookie (one per device).
+
+    Only the SHA-256 of the token is kept: a copy of the table lets nobody sign in. A token
+    dies when it expires, when it is revoked (the app signs out, or the phone is lost) or
+    when its user is deactivated.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("设备名称"), max_length=100)
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("签发时间"), editable=False)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"

@@ -500,8 +500,9 @@ def report_with_photos(request, payload: Form[ReportIn], photos: File[list[Uploa
     photos = photos or []
     if len(photos) > services.MAX_PHOTOS:
         raise DomainError(gettext_noop("每次最多上传 %(n)s 张照片"), n=services.MAX_PHOTOS)
-    # The multipart body's boundary differs on every send: fingerprint what it carries,
-    # each photo by its digest (read in chunks, never all photos in memory at once).
+    # The multipart body's boundary differs on every send: fingerprint what it carries, each
+    # photo by its digest read in chunks (a retry answered from the first attempt never
+    # loads the photos whole).
     status, body = run_once(
         scope=f"cases.report:{request.user.pk}",
         key=request.headers.get("Idempotency-Key"),

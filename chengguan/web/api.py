@@ -11,13 +11,17 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
 import chengguan
+from chengguan.accounts.api import bearer
+from chengguan.accounts.api import router as accounts_router
 from chengguan.core.errors import DomainError
 
 api = NinjaAPI(
     title="Chengguan API",
     version=chengguan.__version__,
-    description="城管平台接口：区划、机构、网格与定位。登录后使用（会话认证，写操作需 CSRF 令牌）。",
-    auth=django_auth,
+    description="城管平台接口：区划、机构、网格与定位。登录后使用：浏览器用会话认证（写操作需 CSRF 令牌）；"
+    "移动应用用 POST /api/auth/token 换取的令牌，以请求头 Authorization: Bearer <token> 认证（无须 CSRF 令牌）。",
+    # The bearer token first: a request that presents one is judged by it alone.
+    auth=[bearer, django_auth],
     urls_namespace="api",
 )
 
@@ -56,5 +60,6 @@ def invalid_input(request, exc: ValidationError):
 from chengguan.cases.api import router as cases_router  # noqa: E402
 from chengguan.org.api import router as org_router  # noqa: E402  (routers need `api` defined)
 
+api.add_router("/auth/", accounts_router)
 api.add_router("/org/", org_router)
 api.add_router("/cases/", cases_router)

@@ -1,9 +1,9 @@
 """Account security: 三员分立, password policy, lock-out, idle sessions, territorial scope,
 the read-only ledger in the back office, and a clean `check --deploy` in production."""
 
+import base64
 import json
 import os
-import base64
 import secrets
 import string
 import subprocess

@@ -65,7 +65,7 @@ def test_a_truncated_photo_is_refused():
 
 def test_size_limit(settings):
     settings.CHENGGUAN = {**settings.CHENGGUAN, "UPLOAD_MAX_BYTES": 100}
-    with pytest.raises(DomainError, match="不能超过 0.0001 MB"):
+    with pytest.raises(DomainError, match=r"不能超过 0\.0001 MB"):
         image_store(data=jpeg_with_gps(), folder="test")
 
 
