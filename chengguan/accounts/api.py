@@ -7,19 +7,15 @@ after repeated failures applies exactly as on the login page) and sends it as
 `Authorization: Bearer <token>`. CSRF protects cookies a browser sends by itself; a
 bearer header is never sent by itself, so bearer requests need no CSRF token.
 
-Only the token's SHA-256 is stored: a copy of the table signs nobody in. The token
-issuing and revoking below write the ledger in the same transaction, like every service.
+Only the token's SHA-256 is stored: a copy of the table signs nobody in (the writes are
+`api_token_issue` / `api_token_revoke` in accounts.services).
 """
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja import Status as Reply
@@ -27,13 +23,11 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from chengguan.accounts.models import ApiToken
+from chengguan.accounts.services import api_token_digest, api_token_issue, api_token_revoke
 from chengguan.core.errors import DomainError, gettext_noop
-from chengguan.core.services import ledger_append
 
 router = Router(tags=["登录"])
 
-TOKEN_LIFETIME = timedelta(days=30)
-TOKEN_PREFIX = "cg_"  # lets secret scanners and people recognise a leaked token
 # A token in steady use is written back at most this often, not on every request.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -50,45 +44,6 @@ class LockedOut(DomainError):
     status_code = 429
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-# ---------------------------------------------------------------- writes
-
-
-@transaction.atomic
-def api_token_issue(*, user: Any, name: str, at: datetime | None = None) -> tuple[ApiToken, str]:
-    """A new token for one device; returns the row and the token, which exists only here."""
-    at = at or timezone.now()
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken.objects.create(
-        user=user,
-        name=name.strip(),
-        key_hash=_digest(token),
-        created_at=at,
-        expires_at=at + TOKEN_LIFETIME,
-    )
-    ledger_append(
-        kind="api_token.issued",
-        subject=row,
-        actor=user,
-        data={"name": row.name, "expires_at": row.expires_at.isoformat()},
-    )
-    return row, token
-
-
-@transaction.atomic
-def api_token_revoke(*, token_id: Any, actor: Any, at: datetime | None = None) -> ApiToken:
-    """Revoke a token (idempotent: revoking a revoked token changes and records nothing)."""
-    row = ApiToken.objects.select_for_update().get(pk=token_id)
-    if row.revoked_at is None:
-        row.revoked_at = at or timezone.now()
-        row.save(update_fields=["revoked_at"])
-        ledger_append(kind="api_token.revoked", subject=row, actor=actor, data={"name": row.name})
-    return row
-
-
 # ---------------------------------------------------------------- authentication
 
 
@@ -101,7 +56,9 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request, token: str) -> ApiToken:
         now = timezone.now()
-        row = ApiToken.objects.select_related("user").filter(key_hash=_digest(token)).first()
+        row = (
+            ApiToken.objects.select_related("user").filter(key_hash=api_token_digest(token)).first()
+        )
         if (
             row is None
             or row.revoked_at is not None

@@ -1,14 +1,17 @@
 """Writes on users and roles; every change lands in the ledger."""
 
+import hashlib
 import secrets
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from chengguan.accounts.models import User
+from chengguan.accounts.models import ApiToken, User
 from chengguan.accounts.roles import Role, check_role_combination, parse_roles
 from chengguan.core.services import ledger_append
 
@@ -112,3 +115,45 @@ def service_account_ensure(*, username: str, full_name: str, region_code: str) -
     except IntegrityError:
         account = User.objects.get(username=username)
     return account
+
+
+# ---------------------------------------------------------------- API tokens (mobile apps)
+
+TOKEN_LIFETIME = timedelta(days=30)
+TOKEN_PREFIX = "cg_"  # lets secret scanners and people recognise a leaked token
+
+
+def api_token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(*, user: Any, name: str, at: datetime | None = None) -> tuple[ApiToken, str]:
+    """A new token for one device; returns the row and the token, which exists only here."""
+    at = at or timezone.now()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(
+        user=user,
+        name=name.strip(),
+        key_hash=api_token_digest(token),
+        created_at=at,
+        expires_at=at + TOKEN_LIFETIME,
+    )
+    ledger_append(
+        kind="api_token.issued",
+        subject=row,
+        actor=user,
+        data={"name": row.name, "expires_at": row.expires_at.isoformat()},
+    )
+    return row, token
+
+
+@transaction.atomic
+def api_token_revoke(*, token_id: Any, actor: Any, at: datetime | None = None) -> ApiToken:
+    """Revoke a token (idempotent: revoking a revoked token changes and records nothing)."""
+    row = ApiToken.objects.select_for_update().get(pk=token_id)
+    if row.revoked_at is None:
+        row.revoked_at = at or timezone.now()
+        row.save(update_fields=["revoked_at"])
+        ledger_append(kind="api_token.revoked", subject=row, actor=actor, data={"name": row.name})
+    return row

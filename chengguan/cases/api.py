@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from django.db.models import ExpressionWrapper, F, FloatField, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -33,8 +33,10 @@ from chengguan.cases.domain.workflow import (
     Clock,
     Level,
     Status,
+    event_label,
 )
 from chengguan.cases.models import Case, CaseEvent, Category
+from chengguan.cases.services import reporter_display
 from chengguan.core.errors import DomainError, Forbidden, NotFound, gettext_noop
 from chengguan.core.idempotency import request_fingerprint, run_once
 from chengguan.core.models import Deadline
@@ -183,6 +185,24 @@ class PhotoOut(Schema):
     uploaded_at: datetime = Field(..., description="上传时间")
 
 
+class ReporterOut(Schema):
+    id: UUID = Field(..., description="反映人标识（查看完整号码时用）")
+    channel: str = Field(..., description="来源名称")
+    name: str = Field(..., description="姓名（脱敏，如 张**）")
+    phone: str = Field(
+        ..., description="电话（脱敏，如 138****1234）；完整号码须另行查看并记入审计账本"
+    )
+    tracking_code: str = Field(..., description="跟踪码（市民查询进度用）")
+
+
+class PhoneOut(Schema):
+    phone: str = Field(..., description="完整电话号码（本次查看已记入审计账本）")
+
+
+class DuplicateOut(CaseSummaryOut):
+    distance_m: int = Field(..., description="与本案卷的距离（米）")
+
+
 class CaseOut(CaseSummaryOut):
     id: UUID = Field(..., description="案卷内部标识")
     level_label: str = Field(..., description="层级名称")
@@ -203,6 +223,10 @@ class CaseOut(CaseSummaryOut):
     allowed_actions: list[ActionOut] = Field(..., description="当前用户此刻可执行的操作")
     events: list[EventOut] = Field(..., description="案卷记录（时间线），按时间排序")
     photos: list[PhotoOut] = Field(..., description="照片（公开副本已去除 EXIF 位置信息）")
+    reporters: list[ReporterOut] = Field(
+        ..., description="反映人（市民、来电人、12345/110 工单）：姓名与电话均已脱敏"
+    )
+    merged_into: str | None = Field(..., description="已合并时，合并到的案卷号")
 
 
 class QueuePageOut(Schema):
@@ -359,15 +383,10 @@ def _summary_fields(case: Case, due_at: datetime | None) -> dict:
 
 
 def _event(event: CaseEvent) -> EventOut:
-    label = (
-        ACTION_LABELS[Action(event.action)]
-        if event.action in Action._value2member_map_
-        else {"reported": gettext_noop("上报")}.get(event.action, event.action)
-    )
     actor = (event.actor.full_name or event.actor.get_username()) if event.actor else None
     return EventOut(
         action=event.action,
-        label=gettext(label),
+        label=gettext(event_label(event.action)),
         actor=actor,
         at=_local(event.at),
         from_status=event.from_status,
@@ -415,6 +434,11 @@ def _case_out(case: Case, user) -> CaseOut:
             for a in selectors.actions_for(case, user)
         ],
         events=[_event(e) for e in case.events.select_related("actor").order_by("at", "pk")],
+        reporters=[
+            ReporterOut(id=r.pk, **reporter_display(r))
+            for r in case.reporters.order_by("created_at")
+        ],
+        merged_into=case.merged_into.number if case.merged_into_id else None,
         photos=[
             PhotoOut(
                 kind=p.kind,
@@ -621,7 +645,9 @@ def tasks_nearby(request, params: Query[NearbyIn]):
     user = request.user
     if Role.INSPECTOR not in roles_of(user):
         raise Forbidden(gettext_noop("只有监督员有核实、核查任务"))
-    cases = _tasks_near(user, lon=params.lon, lat=params.lat, radius_m=params.radius_m)
+    cases = selectors.tasks_near(
+        user, lon=params.lon, lat=params.lat, radius_m=params.radius_m, limit=NEARBY_LIMIT
+    )
     due = _first_due(cases)
     labels = {status: (task, gettext(label)) for status, (task, label) in TASKS.items()}
     return [
@@ -636,35 +662,6 @@ def tasks_nearby(request, params: Query[NearbyIn]):
         )
         for c in cases
     ]
-
-
-def _tasks_near(user, *, lon: float, lat: float, radius_m: int) -> list[Case]:
-    """The inspector's queue within `radius_m` of a point, nearest first (`case.distance_m`).
-
-    A box on the indexed coordinates narrows the rows, the database orders them by the
-    squared distance (degrees of longitude shrink with latitude), and the corners of the
-    box beyond the radius are dropped here; a flat earth is exact enough over 10 km.
-    """
-    dlat = radius_m / selectors.METRES_PER_DEGREE
-    k = math.cos(math.radians(lat))
-    dlon = dlat / max(k, 0.01)
-    rows = (
-        selectors.queue_for(user, Role.INSPECTOR)
-        .filter(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
-        .annotate(
-            distance2=ExpressionWrapper(
-                (F("lon") - lon) * (F("lon") - lon) * (k * k) + (F("lat") - lat) * (F("lat") - lat),
-                output_field=FloatField(),
-            )
-        )
-        .order_by("distance2", "reported_at", "pk")[:NEARBY_LIMIT]
-    )
-    near = []
-    for case in rows:
-        case.distance_m = round(math.sqrt(case.distance2) * selectors.METRES_PER_DEGREE)
-        if case.distance_m <= radius_m:
-            near.append(case)
-    return near
 
 
 @router.get(
@@ -740,3 +737,39 @@ def _act(request, payload: ActIn, number: str, action: Action, *, photos: list[b
         photos=photos,
     )
     return _case_out(_reloaded(updated), user)
+
+
+@router.get(
+    "/{number}/duplicates",
+    response={200: list[DuplicateOut], **ERRORS},
+    summary="可能重复的较早案卷",
+    description="同类别、未结、距离与时间在重复规则之内（默认 50 米、72 小时）的较早案卷，最近的在前；"
+    "受理员可用“合并为重复案卷”（merge，target_number 填其案卷号）把本案卷并入。",
+)
+def duplicates(request, number: Annotated[str, Path(description=NUMBER)]):
+    case = _visible_case(request.user, number)
+    found = selectors.duplicate_candidates(request.user, case)
+    due = _first_due(found)
+    return [
+        DuplicateOut(**_summary_fields(c, due.get(str(c.pk))), distance_m=c.distance_m)
+        for c in found
+    ]
+
+
+@router.post(
+    "/{number}/reporters/{reporter_id}/phone",
+    response={200: PhoneOut, **ERRORS},
+    summary="查看反映人完整电话（记入审计账本）",
+    description="只有受理员、值班长（需回访反映人）可查看；每次查看都记入审计账本。其他岗位返回 403。",
+)
+def reporter_phone(
+    request,
+    number: Annotated[str, Path(description=NUMBER)],
+    reporter_id: Annotated[UUID, Path(description="反映人标识，见案卷详情的 reporters")],
+):
+    case = _visible_case(request.user, number)
+    if not case.reporters.filter(pk=reporter_id).exists():
+        raise NotFound(gettext_noop("没有找到该反映人的电话"))
+    return PhoneOut(
+        phone=services.reporter_phone_reveal(actor=request.user, reporter_id=reporter_id)
+    )

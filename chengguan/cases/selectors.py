@@ -335,14 +335,7 @@ def queue_cases(user, key: str, filters: QueueFilters, *, now: datetime) -> Quer
     cases = _filtered(cases, filters, now=now)
     if filters.near is not None:
         lon, lat = filters.near
-        # Degrees of longitude shrink with latitude; plain lon/lat distance is enough here.
-        k = math.cos(math.radians(lat)) ** 2
-        cases = cases.annotate(
-            distance2=ExpressionWrapper(
-                (F("lon") - lon) * (F("lon") - lon) * k + (F("lat") - lat) * (F("lat") - lat),
-                output_field=FloatField(),
-            )
-        )
+        cases = cases.annotate(distance2=_distance2(lon, lat))
         order = ["distance2", *order]
     return cases.select_related("category", "agency", "suggested_agency").order_by(*order, "pk")
 
@@ -491,8 +484,11 @@ class TimelineEntry:
 def _event_detail(event: CaseEvent, agencies: dict[str, str]) -> str:
     data = event.data or {}
     if event.action == "reported":
-        grid = data.get("grid")
-        return gettext("网格 %(grid)s") % {"grid": grid} if grid else ""
+        parts = [gettext("网格 %(grid)s") % {"grid": data["grid"]}] if data.get("grid") else []
+        if data.get("client_time"):  # made on a phone, perhaps offline, before it reached us
+            seen = timezone.localtime(datetime.fromisoformat(data["client_time"]))
+            parts.append(gettext("现场上报时间 %(time)s") % {"time": f"{seen:%Y-%m-%d %H:%M}"})
+        return " · ".join(parts)
     if data.get("agency") and event.action in (Action.DISPATCH, Action.REASSIGN, Action.RETURN):
         name = agencies.get(data["agency"], data["agency"])
         return gettext("处置单位：%(name)s") % {"name": name}
@@ -594,24 +590,54 @@ def similar_open_cases(
     radius_m = rule["DUPLICATE_RADIUS_M"] if radius_m is None else radius_m
     until = until or timezone.now()
     since = since or until - timedelta(hours=rule["DUPLICATE_WINDOW_HOURS"])
-    dlat = radius_m / METRES_PER_DEGREE
-    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
-    near = (
-        cases_visible(user)
-        .filter(category=category, status__in=list(OPEN), reported_at__range=(since, until))
-        .filter(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
-        .select_related("category")
+    candidates = cases_visible(user).filter(
+        category=category, status__in=list(OPEN), reported_at__range=(since, until)
     )
     if exclude is not None:
-        near = near.exclude(pk=exclude.pk)
-    k = math.cos(math.radians(lat))
-    found = []
-    for case in near[:200]:
-        metres = math.hypot((case.lon - lon) * k, case.lat - lat) * METRES_PER_DEGREE
-        if metres <= radius_m:
-            case.distance_m = round(metres)
-            found.append(case)
-    return sorted(found, key=lambda c: c.distance_m)[:limit]
+        candidates = candidates.exclude(pk=exclude.pk)
+    return cases_near(
+        candidates.select_related("category"), lon=lon, lat=lat, radius_m=radius_m, limit=limit
+    )
+
+
+def _distance2(lon: float, lat: float) -> ExpressionWrapper:
+    """Squared distance from a point in degrees of latitude (degrees of longitude shrink
+    with latitude); a flat earth is exact enough over the few kilometres it is used for."""
+    k2 = math.cos(math.radians(lat)) ** 2
+    return ExpressionWrapper(
+        (F("lon") - lon) * (F("lon") - lon) * k2 + (F("lat") - lat) * (F("lat") - lat),
+        output_field=FloatField(),
+    )
+
+
+def cases_near(
+    cases: QuerySet[Case], *, lon: float, lat: float, radius_m: float, limit: int
+) -> list[Case]:
+    """The cases within `radius_m` metres of a point, nearest first, each with `distance_m`.
+
+    A box on the coordinates narrows the rows, the database orders them by distance, and
+    the corners of the box beyond the radius are dropped here.
+    """
+    dlat = radius_m / METRES_PER_DEGREE
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    rows = (
+        cases.filter(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
+        .annotate(distance2=_distance2(lon, lat))
+        .order_by("distance2", "reported_at", "pk")[:limit]
+    )
+    near = []
+    for case in rows:
+        case.distance_m = round(math.sqrt(case.distance2) * METRES_PER_DEGREE)
+        if case.distance_m <= radius_m:
+            near.append(case)
+    return near
+
+
+def tasks_near(user, *, lon: float, lat: float, radius_m: float, limit: int) -> list[Case]:
+    """An inspector's tasks (to verify, to check) near where they stand, nearest first."""
+    return cases_near(
+        queue_for(user, Role.INSPECTOR), lon=lon, lat=lat, radius_m=radius_m, limit=limit
+    )
 
 
 def duplicate_candidates(user, case: Case) -> list[Case]:

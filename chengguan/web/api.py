@@ -7,7 +7,7 @@ become 4xx answers with a message a person can read, never a 500.
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 import chengguan
@@ -44,6 +44,21 @@ def permission_denied(request, exc):
 @api.exception_handler(AuthenticationError)
 def not_signed_in(request, exc):
     return api.create_response(request, {"detail": gettext("请先登录")}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """Ninja's own refusals, in words a person reads: a failed CSRF check is a stale page
+    or a script without the token (ninja says only "CSRF check Failed")."""
+    if exc.status_code == 403 and "csrf" in str(exc).lower():
+        # `code` lets an app tell "sign in again" from a refusal of the action itself.
+        body = {
+            "detail": gettext("页面已过期或缺少 CSRF 令牌，请刷新页面后重试"),
+            "code": "csrf_failed",
+        }
+    else:
+        body = {"detail": gettext("请求无法处理（%(status)s）") % {"status": exc.status_code}}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(ValidationError)

@@ -146,7 +146,8 @@ def test_a_session_still_needs_the_csrf_token(inspector):
 
     refused = client.post("/api/cases/", report_body(), content_type="application/json")
 
-    assert refused.status_code == 403
+    assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"
+    assert "CSRF" in refused.json()["detail"] and "刷新" in refused.json()["detail"]
     assert not Case.objects.exists()
     accepted = client.post(
         "/api/cases/",

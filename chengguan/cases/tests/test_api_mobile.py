@@ -101,6 +101,9 @@ def test_a_report_with_photos_keeps_them_and_records_the_phones_time(inspector, 
     assert stored.reported_at > made_at + timedelta(hours=1)
     entry = LedgerEntry.objects.get(kind="case.reported", subject_id=str(stored.pk))
     assert json.loads(entry.payload)["data"]["client_time"] == made_at.isoformat()
+    # The console's timeline says when the inspector was there.
+    page = inspector.get(f"/cases/{case['number']}/").content.decode()
+    assert f"现场上报时间 {timezone.localtime(made_at):%Y-%m-%d %H:%M}" in page
 
 
 def test_the_json_report_takes_the_phones_time_too(inspector, point):

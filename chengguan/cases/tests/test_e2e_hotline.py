@@ -13,6 +13,7 @@ pytestmark = browser_test
 
 @pytest.mark.django_db(transaction=True)
 def test_an_operator_takes_two_calls_about_one_problem(live_server, password):
+    from django.db import connections
     from playwright.sync_api import expect, sync_playwright
 
     from chengguan.accounts.services import user_create
@@ -76,3 +77,6 @@ def test_an_operator_takes_two_calls_about_one_problem(live_server, password):
             page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:
             browser.close()
+            # The ORM calls above ran in Playwright's thread, on a connection of their own:
+            # closed here, so PostgreSQL can drop the test database afterwards.
+            connections.close_all()

@@ -105,7 +105,7 @@ async function send(item, csrfToken) {
   const answer = await response.json().catch(() => ({}));
   if (response.status === 201) return { outcome: "sent", number: answer.number };
   // Without a session the CSRF check answers first: it means "sign in again" too.
-  if (response.status === 401 || answer.detail === "CSRF check Failed") {
+  if (response.status === 401 || answer.code === "csrf_failed") {
     return { outcome: "login", status: response.status };
   }
   if (response.status >= 500 || [408, 425, 429].includes(response.status)) {
