@@ -99,7 +99,7 @@
         getJSON(api + "org/geocode?q=" + encodeURIComponent(q)).then((hits) => {
           placeHits.innerHTML = "";
           if (!hits.length) {
-            placeHits.textContent = "没有找到该地名，请在地图上点选位置";
+            placeHits.textContent = placeHits.dataset.none;
             return;
           }
           hits.forEach((h) => {
