@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 import chengguan
-from chengguan.accounts.roles import ROLE_LABELS
+from chengguan.accounts.roles import ROLE_LABELS, Role
 from chengguan.accounts.selectors import roles_of, scope_of
 from chengguan.core.models import LedgerEntry
 from chengguan.core.services import ledger_verify
@@ -48,6 +48,7 @@ def home(request):
         "region_count": regions_visible(user).count(),
         "grid_count": grids_visible(user).count(),
         "city_wide": scope.city_wide,
+        "is_inspector": Role.INSPECTOR in roles_of(user),
     }
     return render(request, "web/home.html", context)
 

@@ -218,3 +218,14 @@ def test_admin_pages_warn_about_the_unpublished_calendar_year(client):
     client.force_login(User.objects.get(username="sysadmin"))
     page = client.get("/admin/").content.decode()
     assert "2027 年节假日安排尚未录入正式通知" in page
+
+
+@pytest.mark.django_db
+def test_the_home_page_leads_to_every_door(client, user_factory):
+    client.force_login(user_factory("inspector", region="410106"))
+    page = html(client.get("/"))
+    for link in ('href="/m/"', 'href="/public/"', "/open311/v2/discovery.json", 'href="/api/docs"'):
+        assert link in page
+    assert client.get("/api/docs").status_code == 200
+    client.force_login(user_factory("dispatcher", region="4101"))
+    assert 'href="/m/"' not in html(client.get("/"))  # the app is the inspectors'
