@@ -43,6 +43,7 @@ bench: install  # case_flow needs PostgreSQL at 127.0.0.1:5432 (trust auth)
 	$(PY) bench/workcal.py
 	$(PY) bench/locate.py
 	$(PY) bench/case_flow.py
+	$(PY) bench/intake.py
 
 clean:
 	rm -rf .venv .tools var

@@ -160,8 +160,8 @@ def request_forms(points: list[tuple[float, float]]) -> list[dict[str, str]]:
             "api_key": OPEN311_KEY,
             "jurisdiction_id": "4101",
             "service_code": SERVICE_CODE,
-            "lat": f"{lat:.6f}",
-            "long": f"{lon:.6f}",
+            "lat": repr(lat),  # full precision: a rounded point near the edge could fall out
+            "long": repr(lon),
             "description": f"路边有暴露垃圾，请尽快清理（基准测试 {i}）",
             "address_string": f"基准测试路 {i} 号",
         }
@@ -231,6 +231,7 @@ def server_start(scratch: str, port: int, log) -> subprocess.Popen:
         f"127.0.0.1:{port}",
         "--chdir",
         str(ROOT),
+        "--no-control-socket",  # else gunicorn 27 leaves a socket in ~/.gunicorn
         "config.wsgi:application",
     ]
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -399,6 +400,7 @@ def fire(port: int, path: str, bodies: list[bytes], connections: int, seconds: f
 
 
 def measure(name, path, forms, *, port, connections, seconds, cpu_probe, warm_up) -> Run:
+    """Warm up (not counted), then the measured run with its CPU per request."""
     bodies = [urlencode(form).encode() for form in forms]
     warm = fire(port, path, bodies[:warm_up], connections, seconds, Run(f"{name} warm-up"))
     before = cpu_probe()
@@ -427,10 +429,11 @@ def describe(run: Run, say) -> None:
     )
     if run.cpu:
         c = run.cpu
+        rest = c["machine"] - c["workers"] - c["postgres"] - c["generator"]
         say(
             f"    CPU per request: gunicorn workers {c['workers']:.2f} ms, PostgreSQL backends"
-            f" {c['postgres']:.2f} ms, load generator {c['generator']:.2f} ms;"
-            f" whole machine {c['machine']:.2f} ms"
+            f" {c['postgres']:.2f} ms, load generator {c['generator']:.2f} ms, rest of the"
+            f" machine {rest:.2f} ms (kernel, PostgreSQL's WAL writer, any other load)"
         )
     for status, count in run.failures.items():
         say(f"    failed: {status} × {count}")
