@@ -8,7 +8,14 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -53,9 +60,12 @@ def suggest_agency(
     *, category: Category, grid, street_code: str, unit_code: str, on: date
 ) -> Suggestion:
     """Responsibility matrix: the most specific valid row wins (grid, then street, then
-    county-level unit; a named category before its major class before "all"), then priority."""
+    county-level unit; a named category before its major class before "all"), then priority.
+    `grid` is a Grid or its id."""
     rows = (
         Responsibility.objects.select_related("agency", "grid", "region", "category")
+        # Every report runs this: the places' outlines are not needed to rank rows.
+        .defer("grid__geometry_wkb", "region__geometry_wkb")
         .filter(
             Q(grid=grid) | Q(region__code__in=[street_code, unit_code]) | Q(region__kind="city")
         )
@@ -67,6 +77,7 @@ def suggest_agency(
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         .filter(agency__active=True)
+        .order_by("pk")  # equal ranks: the same answer every time
     )
 
     def rank(r: Responsibility):

@@ -7,8 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from chengguan.accounts.selectors import roles_of, scope_of
@@ -55,21 +54,25 @@ from chengguan.core.personal import (
 )
 from chengguan.core.services import deadline_start, ledger_append, outbox_emit
 from chengguan.core.uploads import image_check, image_store
-from chengguan.org.models import Agency, Grid
+from chengguan.org.models import Agency
 from chengguan.org.selectors import locate
+
+# One statement takes the next serial: it creates the day's counter or bumps it, and holds
+# the row until commit, so two reports never share a number (PostgreSQL and SQLite ≥ 3.35).
+NEXT_SERIAL_SQL = f"""
+    INSERT INTO {CaseCounter._meta.db_table} (region_code, day, last) VALUES (%s, %s, 1)
+    ON CONFLICT (region_code, day)
+    DO UPDATE SET last = {CaseCounter._meta.db_table}.last + 1
+    RETURNING last
+"""
 
 
 def _next_number(region_code: str, at: datetime) -> str:
-    """Serial per county and local day; the UPDATE holds the counter row until commit."""
+    """Serial per county and local day."""
     day = timezone.localtime(at).strftime("%Y%m%d")
-    if not CaseCounter.objects.filter(region_code=region_code, day=day).exists():
-        try:
-            with transaction.atomic():
-                CaseCounter.objects.create(region_code=region_code, day=day)
-        except IntegrityError:
-            pass  # created by a concurrent report in the meantime
-    CaseCounter.objects.filter(region_code=region_code, day=day).update(last=F("last") + 1)
-    serial = CaseCounter.objects.get(region_code=region_code, day=day).last
+    with connection.cursor() as cursor:
+        cursor.execute(NEXT_SERIAL_SQL, [region_code, day])
+        (serial,) = cursor.fetchone()
     return format_case_number(region_code=region_code, local_date_text=day, serial=serial)
 
 
@@ -244,11 +247,10 @@ def case_report(
             gettext_noop("该位置（%(place)s）不在您的工作辖区内"),
             place=f"{place.unit_name}{place.street_name}",
         )
-    grid = Grid.objects.get(pk=place.grid_id)
     by_inspector = channel == INSPECTOR  # only inspectors may use it (checked above)
     suggestion = suggest_agency(
         category=category,
-        grid=grid,
+        grid=place.grid_id,
         street_code=place.street_code,
         unit_code=place.unit_code,
         on=timezone.localdate(at),
@@ -257,7 +259,7 @@ def case_report(
         number=_next_number(place.unit_code, at),
         region_code=place.unit_code,
         street_code=place.street_code,
-        grid=grid,
+        grid_id=place.grid_id,
         category=category,
         status=Status.VERIFIED if by_inspector else Status.REPORTED,
         level=Level.STREET,
@@ -284,7 +286,7 @@ def case_report(
         data={
             "channel": channel,
             "category": category.code,
-            "grid": grid.code,
+            "grid": place.grid_code,
             "photos": digests,
             **({"client_time": client_time.isoformat()} if client_time else {}),
         },

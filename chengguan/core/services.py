@@ -324,7 +324,7 @@ def _compute(start: datetime, amount: Decimal, unit: str):
     return cal.add_working_time(start, days=int(amount))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a part of the caller's change, never retried alone
 def deadline_start(
     *,
     subject: models.Model,
