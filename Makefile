@@ -39,7 +39,7 @@ messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=.tools
 	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=.tools
 
-bench: install  # case_flow needs PostgreSQL at 127.0.0.1:5432 (trust auth)
+bench: install  # case_flow and intake need PostgreSQL at 127.0.0.1:5432 (trust auth)
 	$(PY) bench/workcal.py
 	$(PY) bench/locate.py
 	$(PY) bench/case_flow.py
