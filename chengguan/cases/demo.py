@@ -28,6 +28,7 @@ from chengguan.cases.domain.workflow import STATUS_LABELS, Action, Status
 from chengguan.cases.models import Case, Category, Responsibility
 from chengguan.cases.services import Contact, case_act, case_report
 from chengguan.cases.sweeps import sweep
+from chengguan.core.models import OutboxEvent
 from chengguan.core.reference import read_text
 from chengguan.core.selectors import work_calendar
 from chengguan.core.services import ledger_append
@@ -658,7 +659,7 @@ def cases_ensure(*, count: int = 2000, seed: int = 2017, say=print, days: int = 
     )
     if not grids:
         return 0
-    started = perf_counter()
+    started, started_at = perf_counter(), timezone.now()
     rng = random.Random(seed)
     now = timezone.now()
     cal = work_calendar(fresh=True)
@@ -693,6 +694,11 @@ def cases_ensure(*, count: int = 2000, seed: int = 2017, say=print, days: int = 
                 for plan in plans[first : first + 250]:
                     player.play(plan)
         sweep(now=now)
+    # The history's events are relayed already, as far as the world outside knows: the first
+    # tick must not text demo reporters about closures weeks ago or call partners back.
+    OutboxEvent.objects.filter(delivered_at__isnull=True, created_at__gte=started_at).update(
+        delivered_at=timezone.now()
+    )
     by_status = Case.objects.values_list("status").annotate(n=Count("id")).order_by("-n")
     labels = "，".join(f"{STATUS_LABELS[Status(s)]} {n}" for s, n in by_status)
     say(

@@ -92,3 +92,12 @@ def test_demo_callers_have_masked_fictitious_numbers_and_some_rate_their_closed_
     assert 0 < rated <= closed
     ratings_ensure(say=lambda _: None)
     assert Rating.objects.count() == rated  # a rerun adds nothing
+
+
+def test_demo_history_sends_nothing_on_the_first_tick():
+    from chengguan.core.models import OutboxEvent
+    from chengguan.core.services import outbox_relay
+
+    cases_ensure(count=30, say=lambda _: None)
+    assert OutboxEvent.objects.exists()
+    assert outbox_relay() == {"outbox_delivered": 0, "outbox_failed": 0}
