@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "chengguan.cases",
     "chengguan.open311",
     "chengguan.intake",
+    "chengguan.workforce",
     "chengguan.portal",
     "chengguan.mobile",
     "chengguan.web",
@@ -309,6 +310,13 @@ CHENGGUAN = {
     "RATE_LIMIT_PER_PHONE": env("CHENGGUAN_RATE_LIMIT_PER_PHONE", "5/3600"),
     # Addresses or networks of reverse proxies whose X-Forwarded-For is believed (rate limits).
     "TRUSTED_PROXIES": env_list("CHENGGUAN_TRUSTED_PROXIES"),
+    # Workforce (seed clauses 十–十三): staffing per 10,000 residents, front-line share,
+    # street postings before rotation, warning before a certificate expires.
+    "STAFFING_FLOOR_PER_10K": float(env("CHENGGUAN_STAFFING_FLOOR_PER_10K", "3") or 3),
+    "STAFFING_CEILING_PER_10K": float(env("CHENGGUAN_STAFFING_CEILING_PER_10K", "7") or 7),
+    "FRONT_LINE_SHARE_MIN": float(env("CHENGGUAN_FRONT_LINE_SHARE_MIN", "0.8") or 0.8),
+    "ROTATION_YEARS": float(env("CHENGGUAN_ROTATION_YEARS", "5") or 5),
+    "CERTIFICATE_WARNING_DAYS": int(env("CHENGGUAN_CERTIFICATE_WARNING_DAYS", "90") or 90),
     # Consumers of committed events (`tick` relays the outbox to each, at least once).
     "OUTBOX_CONSUMERS": [
         "chengguan.cases.consumers.reporters_inform",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("chengguan.web.urls")),
     path("org/", include("chengguan.org.urls")),
     path("cases/", include("chengguan.cases.urls")),
+    path("workforce/", include("chengguan.workforce.urls")),
     path("api/", api.urls),
     path("open311/v2/", include("chengguan.open311.urls")),
     path("m/", include("chengguan.mobile.urls")),

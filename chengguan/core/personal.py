@@ -55,14 +55,15 @@ def phone_normalise(text: str) -> str:
     return digits
 
 
-def phone_encrypt(phone: str) -> str:
+def personal_encrypt(text: str) -> str:
+    """A personal value (a phone or ID number) sealed for storage."""
     key, _ = _keys(_secret())
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, phone.encode(), VERSION.encode())
+    sealed = AESGCM(key).encrypt(nonce, text.encode(), VERSION.encode())
     return f"{VERSION}:" + base64.b64encode(nonce + sealed).decode()
 
 
-def phone_decrypt(token: str) -> str:
+def personal_decrypt(token: str) -> str:
     version, _, payload = token.partition(":")
     if version != VERSION:
         raise ValueError(f"unknown personal-data cipher version {version!r}")
@@ -71,10 +72,14 @@ def phone_decrypt(token: str) -> str:
     return AESGCM(key).decrypt(raw[:12], raw[12:], VERSION.encode()).decode()
 
 
-def phone_index(phone: str) -> str:
-    """The blind index of an already normalised number."""
+def personal_index(text: str) -> str:
+    """The blind index of an already normalised value: equal values, equal index."""
     _, key = _keys(_secret())
-    return hmac.new(key, phone.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+# The phone names used by reporters' records.
+phone_encrypt, phone_decrypt, phone_index = personal_encrypt, personal_decrypt, personal_index
 
 
 def phone_mask(phone: str) -> str:

@@ -1,0 +1,70 @@
+"""Forms of the personnel pages: they parse and validate input; the rules are the services'."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chengguan.workforce.domain.gate import RESULT_LABELS, Result
+
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # a roster of a few thousand rows is far smaller
+
+
+class StaffImportForm(forms.Form):
+    file = forms.FileField(label=_("人员花名册（.xlsx 或 .csv）"))
+    import_good_rows = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("文件过大（不超过 5 MB）"))
+        return upload
+
+
+class CertificateForm(forms.Form):
+    number = forms.CharField(label=_("执法证号"), max_length=40)
+    issued_on = forms.DateField(label=_("发证日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(
+        label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class AssessmentForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    result = forms.ChoiceField(
+        label=_("结果"), choices=[(r.value, _(RESULT_LABELS[r])) for r in Result]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year - 1
+
+
+class PostingForm(forms.Form):
+    agency = forms.ChoiceField(label=_("任职单位"))
+    street_code = forms.RegexField(
+        label=_("任职街道代码"),
+        regex=r"^\d{9}$",
+        required=False,
+        error_messages={"invalid": _("街道（乡镇）代码为 9 位数字")},
+        help_text=_("街道（乡镇）一级岗位填写"),
+    )
+    start_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    exception_reason = forms.CharField(
+        label=_("例外审批理由"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("违反轮岗或回避规定时必填，保存即视为经您审批"),
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        """`agencies`: where the officer may post people (their own scope)."""
+        super().__init__(*args, **kwargs)
+        self.agencies = {a.code: a for a in agencies}
+        self.fields["agency"].choices = [(a.code, f"{a.name}（{a.code}）") for a in agencies]
+
+    def clean_agency(self):
+        return self.agencies[self.cleaned_data["agency"]]
+
+    def first_error(self) -> str:
+        return next(iter(e for errors in self.errors.values() for e in errors), "")
