@@ -41,9 +41,7 @@ def client_for_key(api_key: str | None) -> Open311Client | None:
         return None
     return (
         # The account's region and agency decide its scope on every POST: fetched at once.
-        Open311Client.objects.select_related(
-            "service_account__region", "service_account__agency"
-        )
+        Open311Client.objects.select_related("service_account__region", "service_account__agency")
         .defer("service_account__region__geometry_wkb")
         .filter(api_key_hash=api_key_hash(api_key), active=True, service_account__is_active=True)
         .first()
