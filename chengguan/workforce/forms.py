@@ -28,6 +28,23 @@ class CertificateForm(forms.Form):
     )
 
 
+class TrainingForm(forms.Form):
+    title = forms.CharField(label=_("培训名称"), max_length=100)
+    hours = forms.DecimalField(label=_("学时"), max_digits=5, decimal_places=1, min_value=0.5)
+    finished_on = forms.DateField(
+        label=_("结业日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ExamForm(forms.Form):
+    subject = forms.CharField(label=_("考试科目"), max_length=100)
+    taken_on = forms.DateField(label=_("考试日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    score = forms.DecimalField(
+        label=_("成绩"), max_digits=5, decimal_places=1, min_value=0, max_value=1000
+    )
+    passed = forms.BooleanField(label=_("合格"), required=False)
+
+
 class AssessmentForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     result = forms.ChoiceField(

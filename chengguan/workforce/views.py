@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chengguan.core.errors import DomainError
 from chengguan.core.tabular import read_table
 from chengguan.web.api import error_message
+from chengguan.org.models import Region
 from chengguan.workforce import services
 from chengguan.workforce.domain.gate import RESULT_LABELS, Result
 from chengguan.workforce.domain.postings import (
@@ -35,7 +36,14 @@ from chengguan.workforce.domain.postings import (
     ROTATION,
     posting_problems,
 )
-from chengguan.workforce.forms import AssessmentForm, CertificateForm, PostingForm, StaffImportForm
+from chengguan.workforce.forms import (
+    AssessmentForm,
+    CertificateForm,
+    ExamForm,
+    PostingForm,
+    StaffImportForm,
+    TrainingForm,
+)
 from chengguan.workforce.models import Assessment, Certificate, Person, Posting
 from chengguan.workforce.rules import is_personnel
 from chengguan.workforce.selectors import agencies_visible, people_visible
@@ -138,7 +146,13 @@ def people_page(request):
 
 def _person_context(request, person: Person, **forms) -> dict:
     today = timezone.localdate()
+    postings = list(person.postings.select_related("agency", "approved_by"))
+    codes = {p.street_code for p in postings} | {person.household_street_code}
+    names = dict(Region.objects.filter(code__in=codes - {""}).values_list("code", "name"))
+    for posting in postings:
+        posting.street_name = names.get(posting.street_code, "")
     return {
+        "household_street_name": names.get(person.household_street_code, ""),
         "person": person,
         "certificates": person.certificates.all(),
         "trainings": person.trainings.all(),
@@ -146,11 +160,13 @@ def _person_context(request, person: Person, **forms) -> dict:
         "assessments": [
             (a, gettext(RESULT_LABELS[Result(a.result)])) for a in person.assessments.all()
         ],
-        "postings": person.postings.select_related("agency", "approved_by"),
+        "postings": postings,
         "warning_date": _warning_date(today),
         "today": today,
         "certificate_form": forms.get("certificate_form") or CertificateForm(),
         "assessment_form": forms.get("assessment_form") or AssessmentForm(),
+        "training_form": forms.get("training_form") or TrainingForm(),
+        "exam_form": forms.get("exam_form") or ExamForm(),
         "posting_form": forms.get("posting_form")
         or PostingForm(agencies=agencies_visible(request.user).order_by("code")),
         "posting_needs_reason": forms.get("posting_needs_reason", False),
@@ -171,38 +187,75 @@ def _refused(request, person, message: str, form_name: str, **forms):
     return render(request, "workforce/person.html", context, status=400)
 
 
+def _record_add(request, person_id, *, form_class, service, name: str, invalid: str, done: str):
+    """Add one record to a person's file (certificate, assessment, training, exam) through
+    its service; a refusal re-renders the page with the form as typed."""
+    person = _person_or_404(request, person_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _refused(request, person, invalid, name, **{f"{name}_form": form})
+    try:
+        service(person=person, **form.cleaned_data, actor=request.user)
+    except DomainError as error:
+        return _refused(request, person, error_message(error), name, **{f"{name}_form": form})
+    messages.success(request, done)
+    return redirect("workforce:person", person_id=person.pk)
+
+
 @personnel_only
 @require_POST
 def certificate_add_view(request, person_id):
-    person = _person_or_404(request, person_id)
-    form = CertificateForm(request.POST)
-    if not form.is_valid():
-        return _refused(
-            request, person, gettext("请检查证件信息"), "certificate", certificate_form=form
-        )
-    try:
-        services.certificate_add(person=person, **form.cleaned_data, actor=request.user)
-    except DomainError as error:
-        return _refused(request, person, error_message(error), "certificate", certificate_form=form)
-    messages.success(request, gettext("执法证件已登记"))
-    return redirect("workforce:person", person_id=person.pk)
+    return _record_add(
+        request,
+        person_id,
+        form_class=CertificateForm,
+        service=services.certificate_add,
+        name="certificate",
+        invalid=gettext("请检查证件信息"),
+        done=gettext("执法证件已登记"),
+    )
 
 
 @personnel_only
 @require_POST
 def assessment_add_view(request, person_id):
-    person = _person_or_404(request, person_id)
-    form = AssessmentForm(request.POST)
-    if not form.is_valid():
-        return _refused(
-            request, person, gettext("请检查考核信息"), "assessment", assessment_form=form
-        )
-    try:
-        services.assessment_add(person=person, **form.cleaned_data, actor=request.user)
-    except DomainError as error:
-        return _refused(request, person, error_message(error), "assessment", assessment_form=form)
-    messages.success(request, gettext("评议考核已登记"))
-    return redirect("workforce:person", person_id=person.pk)
+    return _record_add(
+        request,
+        person_id,
+        form_class=AssessmentForm,
+        service=services.assessment_add,
+        name="assessment",
+        invalid=gettext("请检查考核信息"),
+        done=gettext("评议考核已登记"),
+    )
+
+
+@personnel_only
+@require_POST
+def training_add_view(request, person_id):
+    return _record_add(
+        request,
+        person_id,
+        form_class=TrainingForm,
+        service=services.training_add,
+        name="training",
+        invalid=gettext("请检查培训信息"),
+        done=gettext("培训记录已登记"),
+    )
+
+
+@personnel_only
+@require_POST
+def exam_add_view(request, person_id):
+    return _record_add(
+        request,
+        person_id,
+        form_class=ExamForm,
+        service=services.exam_add,
+        name="exam",
+        invalid=gettext("请检查考试信息"),
+        done=gettext("考试记录已登记"),
+    )
 
 
 @personnel_only

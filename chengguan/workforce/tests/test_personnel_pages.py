@@ -110,6 +110,25 @@ def test_certificate_and_assessment_forms(officer_client, shangjie):
     assert again.status_code == 400 and "2025 年度的评议考核已登记" in again.content.decode()
 
 
+def test_training_and_exam_forms(officer_client, shangjie):
+    url = reverse("workforce:training_add", args=[shangjie.pk])
+    blank = officer_client.post(url, {"title": " ", "hours": "8", "finished_on": "2026-03-01"})
+    assert blank.status_code == 400 and shangjie.trainings.count() == 0
+    done = officer_client.post(
+        url, {"title": "行政处罚法专题培训", "hours": "16", "finished_on": "2026-03-01"}
+    )
+    assert done.status_code == 302 and shangjie.trainings.get().hours == 16
+    url = reverse("workforce:exam_add", args=[shangjie.pk])
+    bad = officer_client.post(url, {"subject": "执法资格考试", "taken_on": "x", "score": "90"})
+    assert bad.status_code == 400 and shangjie.exams.count() == 0
+    passed = officer_client.post(
+        url, {"subject": "执法资格考试", "taken_on": "2026-04-01", "score": "86", "passed": "on"}
+    )
+    assert passed.status_code == 302 and shangjie.exams.get().passed
+    page = officer_client.get(reverse("workforce:person", args=[shangjie.pk])).content.decode()
+    assert "行政处罚法专题培训" in page and "执法资格考试" in page
+
+
 def test_a_recusal_posting_asks_for_a_reason_and_saves_it_as_an_approved_exception(
     officer_client, shangjie
 ):
