@@ -26,8 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chengguan.core.errors import DomainError
 from chengguan.core.tabular import read_table
-from chengguan.web.api import error_message
 from chengguan.org.models import Region
+from chengguan.web.api import error_message
 from chengguan.workforce import services
 from chengguan.workforce.domain.gate import RESULT_LABELS, Result
 from chengguan.workforce.domain.postings import (
