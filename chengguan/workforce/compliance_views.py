@@ -55,6 +55,7 @@ def _row(c: Compliance) -> dict:
         ),
         "auxiliaries": c.counts.auxiliaries,
         "expiring": c.counts.expiring_certificates,
+        "uncertified": c.counts.uncertified_officers,
         "failing": c.counts.failing_officers,
         "compliant": c.compliant,
         "findings": [
@@ -147,6 +148,7 @@ def compliance_xlsx(request):
         gettext("一线占比"),
         gettext("协管员"),
         gettext("证件将到期"),
+        gettext("无有效证件"),
         gettext("考核不合格"),
         gettext("是否达标"),
         gettext("说明"),
@@ -167,6 +169,7 @@ def compliance_xlsx(request):
                 round(r["front_line_share"], 4) if r["front_line_share"] is not None else None,
                 r["auxiliaries"],
                 r["expiring"],
+                r["uncertified"],
                 r["failing"],
                 gettext("达标") if r["compliant"] else gettext("不达标"),
                 "；".join(f["text"] for f in r["findings"]),

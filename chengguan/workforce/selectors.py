@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from chengguan.accounts.selectors import scope_of
 from chengguan.org.models import Agency, Region
@@ -80,6 +80,17 @@ def _expiring(on: date, days: int) -> QuerySet[Certificate]:
     )
 
 
+def _uncertified(on: date) -> QuerySet[Person]:
+    """Active officers with no certificate in force on `on`: the gate would refuse them."""
+    valid = Certificate.objects.filter(
+        person=OuterRef("pk"),
+        status=Certificate.Status.VALID,
+        issued_on__lte=on,
+        expires_on__gte=on,
+    )
+    return Person.objects.filter(active=True, kind=Kind.OFFICER).exclude(Exists(valid))
+
+
 def _failing(year: int) -> QuerySet[Person]:
     return (
         Person.objects.filter(active=True, kind=Kind.OFFICER)
@@ -89,7 +100,7 @@ def _failing(year: int) -> QuerySet[Person]:
 
 
 def staffing_by_unit(*, on: date) -> StaffingReport:
-    """Every county-level unit and the city, judged on `on`, in six queries whatever the
+    """Every county-level unit and the city, judged on `on`, in seven queries whatever the
     size of the register."""
     thresholds = staffing_thresholds()
     people = {
@@ -110,6 +121,7 @@ def staffing_by_unit(*, on: date) -> StaffingReport:
         .order_by()
     )
     failing = dict(_failing(on.year).values_list(UNIT).annotate(n=Count("pk")).order_by())
+    uncertified = dict(_uncertified(on).values_list(UNIT).annotate(n=Count("pk")).order_by())
     reasons: dict[str, str] = {}
     for code, reason in (
         StaffingException.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
@@ -131,6 +143,7 @@ def staffing_by_unit(*, on: date) -> StaffingReport:
             auxiliaries=total("auxiliaries"),
             expiring_certificates=sum(expiring.get(k, 0) for k in keys),
             failing_officers=sum(failing.get(k, 0) for k in keys),
+            uncertified_officers=sum(uncertified.get(k, 0) for k in keys),
             exception_reason=reasons.get(region.code, ""),
         )
 
@@ -138,7 +151,7 @@ def staffing_by_unit(*, on: date) -> StaffingReport:
         Region.objects.filter(kind__in=[Region.Kind.COUNTY, Region.Kind.ZONE]).order_by("code")
     )
     city = Region.objects.filter(kind=Region.Kind.CITY).first()
-    every_key = sorted(set(people) | set(expiring) | set(failing))
+    every_key = sorted(set(people) | set(expiring) | set(failing) | set(uncertified))
     return StaffingReport(
         on=on,
         thresholds=thresholds,

@@ -12,7 +12,8 @@ Pure: the selectors count, this module judges. The rules and how they are read:
   no 编制 and are left out of both sides.
 - 协管员数量: auxiliaries may not outnumber sworn officers (原则上不得超过在编执法人员);
   equal numbers comply.
-- Certificates expiring within the warning period and officers whose latest assessment
+- Certificates expiring within the warning period, officers with no certificate valid on
+  the day (the enforcement gate refuses them) and officers whose latest assessment
   failed (评议考核不合格人员，不得从事执法工作) are warnings: they call for action on people,
   but do not make the unit's staffing non-compliant. A failed officer still holds a post,
   so is still counted in the ratios.
@@ -36,6 +37,7 @@ class Rule(StrEnum):
     FRONT_LINE = "front_line"
     AUXILIARIES = "auxiliaries"
     CERTIFICATES = "certificates"
+    UNCERTIFIED = "uncertified"
     ASSESSMENT = "assessment"
 
 
@@ -65,6 +67,7 @@ class UnitCounts:
     auxiliaries: int  # active auxiliaries
     expiring_certificates: int = 0  # valid certificates expiring within the warning period
     failing_officers: int = 0  # active officers whose latest assessment is a fail
+    uncertified_officers: int = 0  # active officers with no certificate valid on the day
     exception_reason: str = ""  # a StaffingException in force: may exceed the ceiling
 
 
@@ -197,6 +200,15 @@ def staffing_check(counts: UnitCounts, thresholds: Thresholds) -> Compliance:
                 Level.WARNING,
                 gettext_noop("%(count)s 本执法证件将在 %(days)s 天内到期"),
                 {"count": counts.expiring_certificates, "days": thresholds.warning_days},
+            )
+        )
+    if counts.uncertified_officers:
+        findings.append(
+            Finding(
+                Rule.UNCERTIFIED,
+                Level.WARNING,
+                gettext_noop("%(count)s 名执法人员没有有效的执法证件，不能执法"),
+                {"count": counts.uncertified_officers},
             )
         )
     if counts.failing_officers:

@@ -105,10 +105,13 @@ def test_units_are_counted_by_the_county_level_unit_of_their_agency(register):
     a, b = units[A], units[B]
     assert (a.counts.officers, a.counts.front_line, a.counts.auxiliaries) == (5, 4, 6)
     assert (a.counts.expiring_certificates, a.counts.failing_officers) == (1, 1)
+    # Without a certificate valid today: one expired yesterday, two never had one.
+    assert a.counts.uncertified_officers == 3
     assert a.per_10k == 2.5 and a.front_line_share == 0.8
     assert {f.rule for f in a.violations} == {Rule.FLOOR, Rule.AUXILIARIES}
     assert (b.counts.officers, b.counts.front_line, b.counts.auxiliaries) == (8, 6, 2)
     assert (b.counts.expiring_certificates, b.counts.failing_officers) == (1, 0)
+    assert b.counts.uncertified_officers == 7  # the one expiring today is still valid today
     assert b.per_10k == 8.0 and b.counts.exception_reason == "景区游客多"
     levels = {f.rule: f.level for f in b.findings}
     assert levels[Rule.CEILING] is Level.NOTED and levels[Rule.FRONT_LINE] is Level.VIOLATION
@@ -120,6 +123,7 @@ def test_the_city_total_adds_the_city_level_corps(register):
     assert city.counts.code == "4101"
     assert (city.counts.officers, city.counts.auxiliaries) == (5 + 8 + 2, 6 + 2)
     assert city.counts.expiring_certificates == 3 and city.counts.failing_officers == 1
+    assert city.counts.uncertified_officers == 3 + 7 + 1
 
 
 def test_an_expired_staffing_exception_no_longer_excuses_the_ceiling(register):
@@ -129,7 +133,7 @@ def test_an_expired_staffing_exception_no_longer_excuses_the_ceiling(register):
 
 
 def test_counting_takes_a_fixed_number_of_queries(register, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         staffing_by_unit(on=register["on"])
 
 
@@ -212,6 +216,6 @@ def test_the_excel_export_has_the_date_the_thresholds_a_header_and_every_unit(
     assert rows[2][:5] == ("区划代码", "单位", "常住人口", "在编执法人员", "每万人执法人员")
     units = {row[0]: row for row in rows[3:]}
     assert len(units) == 17  # 16 county-level units and the city
-    assert units[A][1:11] == ("上街区", 20_000, 5, 2.5, 4, 0.8, 6, 1, 1, "不达标")
-    assert "低于下限" in units[A][11] and "协管员 6 名" in units[A][11]
+    assert units[A][1:12] == ("上街区", 20_000, 5, 2.5, 4, 0.8, 6, 1, 3, 1, "不达标")
+    assert "低于下限" in units[A][12] and "协管员 6 名" in units[A][12]
     assert units["4101"][3] == 15

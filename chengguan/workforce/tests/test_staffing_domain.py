@@ -88,20 +88,25 @@ def test_auxiliaries_equal_to_officers_pass_and_one_more_fails(auxiliaries, comp
 
 
 def test_expiring_certificates_and_failed_officers_are_warnings_that_keep_compliance():
-    counts = replace(BASE, expiring_certificates=4, failing_officers=2)
+    counts = replace(BASE, expiring_certificates=4, failing_officers=2, uncertified_officers=3)
     result = staffing_check(counts, RULES)
     assert result.compliant
     assert rules_broken(counts) == {
         Rule.CERTIFICATES: Level.WARNING,
+        Rule.UNCERTIFIED: Level.WARNING,
         Rule.ASSESSMENT: Level.WARNING,
     }
     texts = [f.text() for f in result.findings]
     assert texts == [
         "4 本执法证件将在 90 天内到期",
+        "3 名执法人员没有有效的执法证件，不能执法",
         "2 名执法人员最近一次评议考核不合格，不得从事执法工作",
     ]
     assert (
-        staffing_check(replace(counts, expiring_certificates=0, failing_officers=0), RULES).findings
+        staffing_check(
+            replace(counts, expiring_certificates=0, failing_officers=0, uncertified_officers=0),
+            RULES,
+        ).findings
         == ()
     )
 
