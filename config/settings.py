@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "chengguan.open311",
     "chengguan.intake",
     "chengguan.workforce",
+    "chengguan.powers",
     "chengguan.portal",
     "chengguan.mobile",
     "chengguan.web",

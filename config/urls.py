@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("open311/v2/", include("chengguan.open311.urls")),
     path("m/", include("chengguan.mobile.urls")),
+    path("public/", include("chengguan.powers.urls")),
     path("public/", include("chengguan.portal.urls")),
     path("exchange/", include("chengguan.intake.urls")),
     path("admin/", admin.site.urls),

@@ -22,6 +22,7 @@ from chengguan.core.services import calendar_seed
 from chengguan.org.grid_planning import grids_plan
 from chengguan.org.models import Agency, Grid, Region
 from chengguan.org.services import agencies_build, boundaries_import, populations_load, regions_load
+from chengguan.powers.demo import powers_ensure
 from chengguan.workforce.demo import workforce_ensure
 
 # The demo password meets the password policy; set DEMO_PASSWORD to choose another.
@@ -95,6 +96,7 @@ def demo_load(
     matrix = responsibilities_ensure()
     if matrix:
         say(f"案卷类别：{Category.objects.count()} 个；责任划分：{matrix} 条")
+    powers_ensure(say=say)
     users_ensure(say=say)
     if cases and Grid.objects.exists():  # the demo cases act as the demo accounts: last
         workforce_ensure(say=say)
