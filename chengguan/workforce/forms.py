@@ -45,6 +45,11 @@ class ExamForm(forms.Form):
     passed = forms.BooleanField(label=_("合格"), required=False)
 
 
+class LeaveForm(forms.Form):
+    on = forms.DateField(label=_("离岗日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("离岗原因"), max_length=200)
+
+
 class AssessmentForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     result = forms.ChoiceField(

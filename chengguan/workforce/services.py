@@ -221,3 +221,24 @@ def assessment_add(*, person: Person, year: int, result: str, actor: Any = None)
         data={"year": year, "result": result},
     )
     return assessment
+
+
+@transaction.atomic
+def person_leave(*, person: Person, on: date, reason: str, actor: Any = None) -> Person:
+    """Someone leaves the workforce (transfer out, retirement): no longer counted, their
+    posting closed, and the gate refuses them from then on. The record stays."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(gettext_noop("请填写离岗原因"))
+    if not person.active:
+        raise DomainError(gettext_noop("%(name)s 已离岗"), name=person.name)
+    Posting.objects.filter(person=person, end_on__isnull=True).update(end_on=on)
+    person.active = False
+    person.save(update_fields=["active"])
+    ledger_append(
+        kind="workforce.person_left",
+        subject=person,
+        actor=actor,
+        data={"on": on.isoformat(), "reason": reason},
+    )
+    return person

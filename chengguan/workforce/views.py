@@ -40,6 +40,7 @@ from chengguan.workforce.forms import (
     AssessmentForm,
     CertificateForm,
     ExamForm,
+    LeaveForm,
     PostingForm,
     StaffImportForm,
     TrainingForm,
@@ -167,6 +168,7 @@ def _person_context(request, person: Person, **forms) -> dict:
         "assessment_form": forms.get("assessment_form") or AssessmentForm(),
         "training_form": forms.get("training_form") or TrainingForm(),
         "exam_form": forms.get("exam_form") or ExamForm(),
+        "leave_form": forms.get("leave_form") or LeaveForm(initial={"on": today}),
         "posting_form": forms.get("posting_form")
         or PostingForm(agencies=agencies_visible(request.user).order_by("code")),
         "posting_needs_reason": forms.get("posting_needs_reason", False),
@@ -255,6 +257,20 @@ def exam_add_view(request, person_id):
         name="exam",
         invalid=gettext("请检查考试信息"),
         done=gettext("考试记录已登记"),
+    )
+
+
+@personnel_only
+@require_POST
+def leave_view(request, person_id):
+    return _record_add(
+        request,
+        person_id,
+        form_class=LeaveForm,
+        service=services.person_leave,
+        name="leave",
+        invalid=gettext("请填写离岗日期和原因"),
+        done=gettext("已登记离岗"),
     )
 
 

@@ -223,3 +223,18 @@ def test_import_page_refuses_an_unreadable_file(officer_client):
 
 def test_nav_shows_the_workforce_link_to_personnel(officer_client):
     assert f'href="{reverse("workforce:people")}"' in officer_client.get("/cases/").content.decode()
+
+
+def test_someone_who_leaves_stops_counting_and_can_no_longer_enforce(officer_client, shangjie):
+    from chengguan.workforce.models import Person
+
+    url = reverse("workforce:leave", args=[shangjie.pk])
+    missing = officer_client.post(url, {"on": "2026-12-01", "reason": ""})
+    assert missing.status_code == 400
+    left = officer_client.post(url, {"on": "2026-12-01", "reason": "调出至市局机关"})
+    assert left.status_code == 302
+    shangjie.refresh_from_db()
+    assert not shangjie.active and not Person.objects.filter(pk=shangjie.pk, active=True).exists()
+    assert not shangjie.postings.filter(end_on__isnull=True).exists()
+    again = officer_client.post(url, {"on": "2026-12-02", "reason": "重复"})
+    assert again.status_code == 400 and "已离岗" in again.content.decode()

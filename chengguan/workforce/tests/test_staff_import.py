@@ -168,3 +168,22 @@ def test_command_exits_with_an_error_on_rejected_rows_then_imports_good_rows(tmp
     assert "已导入 1 人" in capsys.readouterr().out
     entry = LedgerEntry.objects.filter(kind="workforce.staff_imported").latest("seq")
     assert json.loads(entry.payload)["data"]["sha256"] == digest
+
+
+def test_an_excel_roster_with_real_dates_imports_like_the_csv(tmp_path):
+    """Personnel offices keep rosters in Excel: dates arrive as date cells, not text."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    first = row(1)
+    sheet.append(list(first))
+    values = {**first, "发证日期": date(2024, 1, 1), "有效期至": date(2029, 12, 31)}
+    values["任职起始日期"] = date(2024, 3, 1)
+    sheet.append(list(values.values()))
+    path = tmp_path / "花名册.xlsx"
+    book.save(path)
+    call_command("staff_import", str(path))
+    certificate = Certificate.objects.get(number=first["执法证号"])
+    assert certificate.expires_on == date(2029, 12, 31)
+    assert Person.objects.get(name="队员1").postings.get().start_on == date(2024, 3, 1)
