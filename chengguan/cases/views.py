@@ -52,6 +52,7 @@ from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound, ge
 from chengguan.core.idempotency import request_fingerprint, run_once
 from chengguan.core.personal import text_mask
 from chengguan.web.api import error_message
+from chengguan.web.views import forbidden
 
 # Actions that undo, refuse or end a case: shown apart, with a warning colour.
 NEGATIVE_ACTIONS = {
@@ -71,7 +72,9 @@ def _is_htmx(request) -> bool:
 
 
 def _forbidden(request, message: str):
-    return render(request, "cases/forbidden.html", {"message": message}, status=403)
+    return forbidden(
+        request, message, back_url=reverse("cases:work"), back_label=gettext("返回我的工作")
+    )
 
 
 def _require_console(request):

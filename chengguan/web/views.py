@@ -61,3 +61,13 @@ def ledger_page(request):
     report = ledger_verify() if request.method == "POST" else None
     entries = LedgerEntry.objects.order_by("-seq")[:100]
     return render(request, "web/ledger.html", {"entries": entries, "report": report})
+
+
+def forbidden(request, message: str, *, back_url: str = "", back_label: str = ""):
+    """The 403 page every console shows: what is refused and why, and a way back."""
+    return render(
+        request,
+        "web/forbidden.html",
+        {"message": message, "back_url": back_url, "back_label": back_label},
+        status=403,
+    )

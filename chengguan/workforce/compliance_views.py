@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from chengguan.accounts.roles import Role
 from chengguan.accounts.selectors import roles_of
+from chengguan.web.views import forbidden
 from chengguan.workforce import selectors
 from chengguan.workforce.domain.staffing import Compliance, Finding, Level, Rule
 
@@ -26,12 +27,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _forbidden(request):
-    return render(
-        request,
-        "cases/forbidden.html",
-        {"message": gettext("只有队伍管理员和领导可以查看队伍配备达标情况")},
-        status=403,
-    )
+    return forbidden(request, gettext("只有队伍管理员和领导可以查看队伍配备达标情况"))
 
 
 def _finding_text(finding: Finding) -> str:

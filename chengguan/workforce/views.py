@@ -9,6 +9,7 @@ masked only.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,10 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chengguan.core.errors import DomainError
+from chengguan.core.errors import DomainError, gettext_noop
 from chengguan.core.tabular import read_table
 from chengguan.org.models import Region
 from chengguan.web.api import error_message
+from chengguan.web.views import forbidden
 from chengguan.workforce import services
 from chengguan.workforce.domain.gate import RESULT_LABELS, Result
 from chengguan.workforce.domain.postings import (
@@ -54,12 +56,7 @@ PAGE_SIZE = 50
 
 
 def _forbidden(request):
-    return render(
-        request,
-        "workforce/forbidden.html",
-        {"message": gettext("只有队伍管理员可以查看执法队伍登记")},
-        status=403,
-    )
+    return forbidden(request, gettext("只有队伍管理员可以查看执法队伍登记"))
 
 
 def personnel_only(view):
@@ -189,89 +186,63 @@ def _refused(request, person, message: str, form_name: str, **forms):
     return render(request, "workforce/person.html", context, status=400)
 
 
-def _record_add(request, person_id, *, form_class, service, name: str, invalid: str, done: str):
-    """Add one record to a person's file (certificate, assessment, training, exam) through
-    its service; a refusal re-renders the page with the form as typed."""
+@dataclass(frozen=True)
+class RecordForm:
+    """One of the forms on a person's page that adds to their file through a service."""
+
+    form_class: type
+    service: Callable
+    invalid: str  # gettext_noop: the form did not parse
+    done: str  # gettext_noop: saved
+
+
+RECORD_FORMS = {
+    "certificate": RecordForm(
+        CertificateForm,
+        services.certificate_add,
+        gettext_noop("请检查证件信息"),
+        gettext_noop("执法证件已登记"),
+    ),
+    "assessment": RecordForm(
+        AssessmentForm,
+        services.assessment_add,
+        gettext_noop("请检查考核信息"),
+        gettext_noop("评议考核已登记"),
+    ),
+    "training": RecordForm(
+        TrainingForm,
+        services.training_add,
+        gettext_noop("请检查培训信息"),
+        gettext_noop("培训记录已登记"),
+    ),
+    "exam": RecordForm(
+        ExamForm, services.exam_add, gettext_noop("请检查考试信息"), gettext_noop("考试记录已登记")
+    ),
+    "leave": RecordForm(
+        LeaveForm,
+        services.person_leave,
+        gettext_noop("请填写离岗日期和原因"),
+        gettext_noop("已登记离岗"),
+    ),
+}
+
+
+@personnel_only
+@require_POST
+def record_add_view(request, person_id, record: str):
+    """Add one record to a person's file (certificate, assessment, training, exam, leaving)
+    through its service; a refusal re-renders the page with the form as typed."""
     person = _person_or_404(request, person_id)
-    form = form_class(request.POST)
+    spec = RECORD_FORMS[record]
+    form = spec.form_class(request.POST)
     if not form.is_valid():
-        return _refused(request, person, invalid, name, **{f"{name}_form": form})
+        return _refused(request, person, gettext(spec.invalid), record, **{f"{record}_form": form})
     try:
-        service(person=person, **form.cleaned_data, actor=request.user)
+        spec.service(person=person, **form.cleaned_data, actor=request.user)
     except DomainError as error:
-        return _refused(request, person, error_message(error), name, **{f"{name}_form": form})
-    messages.success(request, done)
+        return _refused(request, person, error_message(error), record, **{f"{record}_form": form})
+    messages.success(request, gettext(spec.done))
     return redirect("workforce:person", person_id=person.pk)
-
-
-@personnel_only
-@require_POST
-def certificate_add_view(request, person_id):
-    return _record_add(
-        request,
-        person_id,
-        form_class=CertificateForm,
-        service=services.certificate_add,
-        name="certificate",
-        invalid=gettext("请检查证件信息"),
-        done=gettext("执法证件已登记"),
-    )
-
-
-@personnel_only
-@require_POST
-def assessment_add_view(request, person_id):
-    return _record_add(
-        request,
-        person_id,
-        form_class=AssessmentForm,
-        service=services.assessment_add,
-        name="assessment",
-        invalid=gettext("请检查考核信息"),
-        done=gettext("评议考核已登记"),
-    )
-
-
-@personnel_only
-@require_POST
-def training_add_view(request, person_id):
-    return _record_add(
-        request,
-        person_id,
-        form_class=TrainingForm,
-        service=services.training_add,
-        name="training",
-        invalid=gettext("请检查培训信息"),
-        done=gettext("培训记录已登记"),
-    )
-
-
-@personnel_only
-@require_POST
-def exam_add_view(request, person_id):
-    return _record_add(
-        request,
-        person_id,
-        form_class=ExamForm,
-        service=services.exam_add,
-        name="exam",
-        invalid=gettext("请检查考试信息"),
-        done=gettext("考试记录已登记"),
-    )
-
-
-@personnel_only
-@require_POST
-def leave_view(request, person_id):
-    return _record_add(
-        request,
-        person_id,
-        form_class=LeaveForm,
-        service=services.person_leave,
-        name="leave",
-        invalid=gettext("请填写离岗日期和原因"),
-        done=gettext("已登记离岗"),
-    )
 
 
 @personnel_only
