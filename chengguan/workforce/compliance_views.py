@@ -6,20 +6,25 @@ import math
 from io import BytesIO
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from chengguan.accounts.roles import Role
 from chengguan.accounts.selectors import roles_of
+from chengguan.core.errors import DomainError
+from chengguan.org.models import Region
+from chengguan.web.api import error_message
 from chengguan.web.views import forbidden
-from chengguan.workforce import selectors
+from chengguan.workforce import selectors, services
 from chengguan.workforce.domain.staffing import Compliance, Finding, Level, Rule
+from chengguan.workforce.forms import StaffingExceptionForm
 
 ALLOWED_ROLES = frozenset({Role.PERSONNEL, Role.LEADER})
 COLUMN_WIDTHS = (10, 18, 12, 12, 14, 12, 10, 10, 10, 10, 10, 80)
@@ -105,8 +110,45 @@ def compliance_page(request):
                 user=request.user, on=on, days=report.thresholds.warning_days
             ),
             "failing": selectors.failing_officers(user=request.user, year=on.year),
+            "exception_form": (
+                StaffingExceptionForm(units=units)
+                if Role.PERSONNEL in roles_of(request.user)
+                and (units := _exception_units(request.user))
+                else None
+            ),
         },
     )
+
+
+def _exception_units(user):
+    """The county-level units above the ceiling without a reason, in the user's territory:
+    where a personnel officer may record one."""
+    report = selectors.staffing_for(user=user, on=timezone.localdate())
+    over = {
+        c.counts.code
+        for c in report.units
+        if any(f.rule is Rule.CEILING and f.level is Level.VIOLATION for f in c.findings)
+    }
+    return list(Region.objects.filter(code__in=over).order_by("code"))
+
+
+@login_required
+@require_POST
+def staffing_exception_view(request):
+    """Record a reason to staff a unit above the ceiling (personnel only, own territory)."""
+    if Role.PERSONNEL not in roles_of(request.user):
+        return forbidden(request, gettext("只有队伍管理员可以登记超编配备理由"))
+    form = StaffingExceptionForm(request.POST, units=_exception_units(request.user))
+    if form.is_valid():
+        try:
+            services.staffing_exception_record(**form.cleaned_data, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error_message(error))
+        else:
+            messages.success(request, gettext("已登记超编配备理由"))
+    else:
+        messages.error(request, gettext("请选择超过上限的县级单位并写明理由"))
+    return redirect("workforce:compliance")
 
 
 @login_required

@@ -90,3 +90,22 @@ class PostingForm(forms.Form):
 
     def first_error(self) -> str:
         return next(iter(e for errors in self.errors.values() for e in errors), "")
+
+
+class StaffingExceptionForm(forms.Form):
+    region = forms.ChoiceField(label=_("县级单位"))
+    reason = forms.CharField(
+        label=_("超过上限配备的理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    valid_until = forms.DateField(
+        label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        """`units`: the county-level units the officer may record a reason for."""
+        super().__init__(*args, **kwargs)
+        self.units = {u.code: u for u in units}
+        self.fields["region"].choices = [(u.code, u.name) for u in units]
+
+    def clean_region(self):
+        return self.units[self.cleaned_data["region"]]

@@ -14,7 +14,15 @@ from chengguan.core.services import ledger_append
 from chengguan.workforce.domain.gate import Result
 from chengguan.workforce.domain.id_number import id_number_check, id_number_mask
 from chengguan.workforce.domain.postings import PROBLEM_LABELS, posting_problems
-from chengguan.workforce.models import Assessment, Certificate, Exam, Person, Posting, Training
+from chengguan.workforce.models import (
+    Assessment,
+    Certificate,
+    Exam,
+    Person,
+    Posting,
+    StaffingException,
+    Training,
+)
 
 
 @transaction.atomic
@@ -242,3 +250,34 @@ def person_leave(*, person: Person, on: date, reason: str, actor: Any = None) ->
         data={"on": on.isoformat(), "reason": reason},
     )
     return person
+
+
+@transaction.atomic
+def staffing_exception_record(
+    *, region: Any, reason: str, valid_until: date | None = None, actor: Any = None
+) -> StaffingException:
+    """Record why a county-level unit may staff above the ceiling (clause 十: 区域面积大，
+    流动人口多，管理执法任务重): from now on its compliance shows the reason instead of a
+    violation, until `valid_until`."""
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise DomainError(gettext_noop("请写明超过上限配备的理由（不少于 10 个字）"))
+    if region.kind not in ("county", "zone"):
+        raise DomainError(gettext_noop("只能为县级单位登记超编配备理由"))
+    exception = StaffingException.objects.create(
+        region=region,
+        reason=reason,
+        valid_until=valid_until,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    ledger_append(
+        kind="workforce.staffing_exception",
+        subject=exception,
+        actor=actor,
+        data={
+            "region": region.code,
+            "reason": reason,
+            "valid_until": valid_until.isoformat() if valid_until else None,
+        },
+    )
+    return exception

@@ -28,4 +28,9 @@ urlpatterns = [
     path("people/<uuid:person_id>/postings/", views.posting_add_view, name="posting_add"),
     path("compliance/", compliance_views.compliance_page, name="compliance"),
     path("compliance.xlsx", compliance_views.compliance_xlsx, name="compliance_xlsx"),
+    path(
+        "compliance/exceptions/",
+        compliance_views.staffing_exception_view,
+        name="staffing_exception",
+    ),
 ]

@@ -219,3 +219,25 @@ def test_the_excel_export_has_the_date_the_thresholds_a_header_and_every_unit(
     assert units[A][1:12] == ("上街区", 20_000, 5, 2.5, 4, 0.8, 6, 1, 3, 1, "不达标")
     assert "低于下限" in units[A][12] and "协管员 6 名" in units[A][12]
     assert units["4101"][3] == 15
+
+
+def test_a_personnel_officer_records_why_a_unit_may_exceed_the_ceiling(
+    register, user_factory, login
+):
+    from chengguan.core.models import LedgerEntry
+
+    on = register["on"]
+    StaffingException.objects.update(valid_until=on - timedelta(days=1))  # expired
+    assert Rule.CEILING in {f.rule for f in by_code(staffing_by_unit(on=on))[B].violations}
+    client = login(user_factory("personnel", region="4101"))
+    url = reverse("workforce:staffing_exception")
+    short = client.post(url, {"region": B, "reason": "人多"})
+    assert short.status_code == 302 and not StaffingException.objects.filter(reason="人多")
+    client.post(url, {"region": B, "reason": "黄河景区与郑州北站客流大，执法任务重"})
+    recorded = StaffingException.objects.get(reason__startswith="黄河景区")
+    assert recorded.recorded_by is not None
+    assert LedgerEntry.objects.filter(kind="workforce.staffing_exception").exists()
+    levels = {f.rule: f.level for f in by_code(staffing_by_unit(on=on))[B].findings}
+    assert levels[Rule.CEILING] is Level.NOTED
+    leader = login(user_factory("leader", region="4101"))
+    assert leader.post(url, {"region": B, "reason": "领导不能登记这个理由的"}).status_code == 403
