@@ -311,7 +311,10 @@ def violations_page(request):
         request,
         "workforce/violations.html",
         {
-            "rotations": [v for v in violations if v.kind == ROTATION],
+            # Rotation falls due for many at once in a big city: longest served first, paged.
+            "rotations": Paginator(
+                [v for v in violations if v.kind == ROTATION], PAGE_SIZE
+            ).get_page(request.GET.get("page")),
             "recusals": [v for v in violations if v.kind == RECUSAL],
             "years": years,
             "today": today,
