@@ -27,7 +27,6 @@ Target: queue p95 ≤ 100 ms at 1,000,000 cases.
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import sys
@@ -38,8 +37,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg
+from common import ADMIN_DSN, django_setup, machine, territory_load
 
-ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 GRID_UNITS = ("410105", "410106", "410190")  # 金水区, 上街区, 郑东新区
 DISTRICT = "410105"
 FLOW_CASES = 2_000
@@ -63,19 +62,6 @@ BACKGROUND_STATUSES = {
 CHANNELS = {"inspector": 55, "hotline": 25, "12345": 15, "web": 5}
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{cpu}; {os.cpu_count()} CPUs; Python {platform.python_version()}"
-
-
 def percentiles(samples_ms: list[float]) -> tuple[float, float]:
     cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
     return statistics.median(samples_ms), cuts[94]
@@ -90,37 +76,16 @@ def timed_ms(fn) -> float:
 # -- setup -------------------------------------------------------------------------------
 
 
-def setup(scratch: str) -> None:
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{scratch}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    # Password hashing is deliberately slow and not what is measured here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    import logging
-
-    logging.getLogger("chengguan").setLevel(logging.WARNING)
-
-
 def load(say) -> dict:
-    from django.core.management import call_command
-
     from chengguan.accounts.models import User
     from chengguan.accounts.services import user_create
-    from chengguan.demo.services import demo_load, demo_password
-    from chengguan.org.grid_planning import grids_plan
+    from chengguan.demo.services import demo_password
     from chengguan.org.models import Region
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    say(f"migrated in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    demo_load(say=lambda _line: None, grids=False, cases=False)
-    report = grids_plan(units=list(Region.objects.filter(code__in=GRID_UNITS)), seed=2017)
+    grids = territory_load(GRID_UNITS, say)
     say(
-        f"territory, catalogue, matrix, demo users and {report.grids} grids"
+        f"territory, catalogue, matrix, demo users and {grids} grids"
         f" ({', '.join(GRID_UNITS)}) loaded in {time.perf_counter() - started:.1f} s"
     )
 
@@ -489,7 +454,7 @@ def main() -> int:
     say(f"{machine()}; PostgreSQL {server}; {'quick' if args.quick else 'full'} run")
     admin.execute(f'CREATE DATABASE "{scratch}"')
     try:
-        setup(scratch)
+        django_setup(scratch)
         ok = run(args, say)
     finally:
         try:

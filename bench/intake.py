@@ -38,7 +38,6 @@ when the cases in the database do not match the 201s.
 import argparse
 import http.client
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -52,12 +51,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
+from common import ADMIN_DSN, django_setup, machine, territory_load
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]  # the platform, and intake_settings / intake_urls
 
-ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 GRID_UNITS = ("410105", "410106", "410190")  # 金水区, 上街区, 郑东新区
 OPEN311_KEY = "demo-open311-key"
 SERVICE_CODE = "06010"  # 暴露垃圾
@@ -73,19 +72,6 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{cpu}; {os.cpu_count()} CPUs; Python {platform.python_version()}"
-
-
 def percentiles(samples_ms: list[float]) -> tuple[float, float, float]:
     cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
     return statistics.median(samples_ms), cuts[94], cuts[98]
@@ -98,38 +84,15 @@ def database_url(scratch: str) -> str:
     return f"postgres://postgres@127.0.0.1:5432/{scratch}"
 
 
-def setup(scratch: str) -> None:
-    os.environ["DATABASE_URL"] = database_url(scratch)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "intake_settings"
-    import django
-    from django.conf import settings
-
-    django.setup()
-    # Password hashing (demo users) is deliberately slow and not what is measured here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    import logging
-
-    logging.getLogger("chengguan").setLevel(logging.WARNING)
-
-
 def load(say) -> None:
-    from django.core.management import call_command
-
-    from chengguan.demo.services import demo_load
     from chengguan.open311.services import client_for_key, client_register
-    from chengguan.org.grid_planning import grids_plan
-    from chengguan.org.models import Region
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    say(f"migrated in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    demo_load(say=lambda _line: None, grids=False, cases=False)
-    report = grids_plan(units=list(Region.objects.filter(code__in=GRID_UNITS)), seed=2017)
+    grids = territory_load(GRID_UNITS, say)
     if client_for_key(OPEN311_KEY) is None:  # demo_load registers it; make sure
         client_register(name="基准测试客户端", api_key=OPEN311_KEY, username="bench-open311")
     say(
-        f"territory, catalogue, demo users, Open311 client and {report.grids} grids"
+        f"territory, catalogue, demo users, Open311 client and {grids} grids"
         f" ({', '.join(GRID_UNITS)}) loaded in {time.perf_counter() - started:.1f} s"
     )
 
@@ -562,7 +525,7 @@ def main() -> int:
     say(f"{machine()}; PostgreSQL {server}; {'quick' if args.quick else 'full'} run")
     admin.execute(f'CREATE DATABASE "{scratch}"')
     try:
-        setup(scratch)
+        django_setup(scratch, "intake_settings")
         ok = run_all(args, scratch, admin, say)
     finally:
         try:

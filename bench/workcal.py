@@ -16,7 +16,6 @@ Targets: ≥ 200,000 calls/s (≤ 5 µs per call) and ≥ 100× the peer.
 
 import argparse
 import gc
-import platform
 import random
 import sys
 import time
@@ -26,6 +25,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from common import machine
 
 from chengguan.core.calendar_sources import day_kinds, official_year
 from chengguan.core.workcal import DEFAULT_PERIODS, DayKind, WorkCalendar
@@ -77,22 +78,6 @@ def timed(run: Callable[[], object], repeat: int) -> float:
         if gc_was_enabled:
             gc.enable()
     return best
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{cpu}; {platform.system()} {platform.release()}; "
-        f"{platform.python_implementation()} {platform.python_version()}"
-    )
 
 
 def verdict(ok: bool) -> str:
