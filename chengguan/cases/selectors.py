@@ -52,8 +52,12 @@ from chengguan.org.selectors import regions_visible
 
 @dataclass(frozen=True)
 class Suggestion:
-    agency: object | None
+    agency_id: Any | None
     reason: str
+
+    @property
+    def agency(self) -> Agency | None:
+        return Agency.objects.get(pk=self.agency_id) if self.agency_id else None
 
 
 def suggest_agency(
@@ -61,12 +65,10 @@ def suggest_agency(
 ) -> Suggestion:
     """Responsibility matrix: the most specific valid row wins (grid, then street, then
     county-level unit; a named category before its major class before "all"), then priority.
-    `grid` is a Grid or its id."""
+    `grid` is a Grid or its id. Every report runs this, so it reads plain values, not model
+    objects with four related ones each."""
     rows = (
-        Responsibility.objects.select_related("agency", "grid", "region", "category")
-        # Every report runs this: the places' outlines are not needed to rank rows.
-        .defer("grid__geometry_wkb", "region__geometry_wkb")
-        .filter(
+        Responsibility.objects.filter(
             Q(grid=grid) | Q(region__code__in=[street_code, unit_code]) | Q(region__kind="city")
         )
         .filter(
@@ -78,25 +80,36 @@ def suggest_agency(
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         .filter(agency__active=True)
         .order_by("pk")  # equal ranks: the same answer every time
+        .values(
+            "agency_id",
+            "grid_id",
+            "grid__code",
+            "region__code",
+            "region__name",
+            "category_id",
+            "category__name",
+            "major_code",
+            "priority",
+        )
     )
 
-    def rank(r: Responsibility):
+    def rank(r: dict):
         # A named category beats a major class beats "all" (a utility's own manholes go to
         # the utility city-wide); then grid, street, county-level unit, city; then priority.
-        what = 0 if r.category_id else (1 if r.major_code else 2)
-        place = 0 if r.grid_id else {street_code: 1, unit_code: 2}.get(r.region.code, 3)
-        return (what, place, r.priority)
+        what = 0 if r["category_id"] else (1 if r["major_code"] else 2)
+        place = 0 if r["grid_id"] else {street_code: 1, unit_code: 2}.get(r["region__code"], 3)
+        return (what, place, r["priority"])
 
     best = min(rows, key=rank, default=None)
     if best is None:
         return Suggestion(None, "责任划分中无匹配，转市级分拨")
-    place = f"网格 {best.grid.code}" if best.grid_id else best.region.name
+    place = f"网格 {best['grid__code']}" if best["grid_id"] else best["region__name"]
     what = (
-        best.category.name
-        if best.category_id
-        else (f"大类 {category.major_name}" if best.major_code else "全部类别")
+        best["category__name"]
+        if best["category_id"]
+        else (f"大类 {category.major_name}" if best["major_code"] else "全部类别")
     )
-    return Suggestion(best.agency, f"责任划分：{place} × {what}（优先级 {best.priority}）")
+    return Suggestion(best["agency_id"], f"责任划分：{place} × {what}（优先级 {best['priority']}）")
 
 
 def cases_visible(user) -> QuerySet[Case]:

@@ -269,7 +269,7 @@ def case_report(
         lon=lon,
         lat=lat,
         reporter=actor if getattr(actor, "pk", None) else None,
-        suggested_agency=suggestion.agency,
+        suggested_agency_id=suggestion.agency_id,
         suggestion=suggestion.reason,
         reported_at=at,
     )
