@@ -5,6 +5,8 @@ regions, agencies, calendar and the grids of 上街区 (small, fast to plan). Te
 real commits (browser, concurrency) use `transactional_db` and load what they need.
 """
 
+from pathlib import Path
+
 import pytest
 
 TEST_UNIT = "410106"  # 上街区: about 200,000 people, some 70 grids
@@ -18,6 +20,11 @@ def load_territory(*, grid_units=(TEST_UNIT,)) -> None:
     demo_load(say=lambda _line: None, grids=False, cases=False)
     if grid_units:
         grids_plan(units=list(Region.objects.filter(code__in=grid_units)), seed=2017)
+
+
+def pytest_configure(config):
+    # The SQLite test database is a file under var/ (config/settings.py says why).
+    (Path(__file__).resolve().parent / "var").mkdir(exist_ok=True)
 
 
 @pytest.fixture(scope="session")

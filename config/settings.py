@@ -127,6 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+    # Tests on a file, not in memory: with an in-memory database the browser tests' live
+    # server shares the test's one connection across threads, and a query from each at once
+    # fails at random ("bad parameter or other API misuse"). pytest-xdist suffixes the name.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
