@@ -1,4 +1,5 @@
-"""Demo power list: the seed table, held by the city and every county-level unit.
+"""Demo power list: the seed table and its discretion benchmarks, held by the city and every
+county-level unit.
 
 Each district's 城市管理局 holds every in-force power in its unit on its own ("own"); the
 city's 城市管理委员会 holds them for city-level cases (seed clause 六). The four zones'
@@ -23,7 +24,7 @@ from chengguan.core.reference import read_text
 from chengguan.core.services import ledger_append
 from chengguan.org.models import Agency, Region
 from chengguan.powers.models import Power, PowerHolder
-from chengguan.powers.services import agency_territory, powers_load
+from chengguan.powers.services import agency_territory, benchmarks_load, powers_load
 
 # The seed asks the lists to be published by the end of 2017 (clause 十四).
 DEMO_HOLDERS_FROM = date(2018, 1, 1)
@@ -49,6 +50,9 @@ def powers_ensure(*, say: Callable[[str], None] = print) -> None:
     counts = powers_load(csv_text=read_text("powers.csv"))
     if counts["created"] or counts["updated"]:
         say(f"权责清单：新建 {counts['created']} 项，更新 {counts['updated']} 项")
+    counts = benchmarks_load(csv_text=read_text("discretion_benchmarks.csv"))
+    if counts["created"] or counts["updated"]:
+        say(f"裁量基准：新建 {counts['created']} 条，更新 {counts['updated']} 条")
     with transaction.atomic():
         held = set(
             PowerHolder.objects.filter(valid_to__isnull=True).values_list(

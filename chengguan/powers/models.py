@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from chengguan.core.models import UUIDModel
 from chengguan.org.models import Agency
+from chengguan.powers import discretion
 
 
 class Power(UUIDModel):
@@ -110,3 +111,73 @@ class PowerHolder(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.power.code} {self.territory_code} {self.agency}"
+
+
+class DiscretionBenchmark(UUIDModel):
+    """One tier of a power's discretion benchmark (裁量基准), as a bureau published it.
+
+    `condition` keeps the published words; `quantities` holds the numbers in them that a
+    proposal can test (see chengguan/powers/discretion.py), empty for a qualitative
+    condition. Fines are in yuan; no range means the tier fines nothing. `source` says
+    which publication the row was transcribed from, so a public reader can check it.
+    """
+
+    class Tier(models.TextChoices):
+        NO_PENALTY = "no_penalty", _("不予处罚")
+        MINOR = "minor", _("轻微")
+        ORDINARY = "ordinary", _("一般")
+        SERIOUS = "serious", _("严重")
+
+    power = models.ForeignKey(
+        Power, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="benchmarks"
+    )
+    tier = models.CharField(_("等次"), max_length=12, choices=Tier.choices)
+    condition = models.TextField(_("情形（公布原文）"))
+    quantities = models.JSONField(
+        _("量化条件"),
+        default=list,
+        blank=True,
+        help_text=_("[{measure, above, up_to}]：取值在 (above, up_to] 内即符合；任一项符合即可"),
+    )
+    fine_min = models.DecimalField(
+        _("罚款下限（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    fine_max = models.DecimalField(
+        _("罚款上限（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    other_sanction = models.CharField(_("其他处理"), max_length=200, blank=True)
+    source = models.CharField(_("来源"), max_length=200)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["power__order", "order"]
+        verbose_name = _("裁量基准")
+        verbose_name_plural = _("裁量基准")
+        constraints = [
+            models.UniqueConstraint(fields=["power", "tier"], name="benchmark_one_per_tier"),
+            models.CheckConstraint(
+                condition=Q(fine_min__isnull=True, fine_max__isnull=True)
+                | Q(fine_min__isnull=False, fine_max__gte=F("fine_min")),
+                name="benchmark_fine_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.power.code} {self.get_tier_display()}"
+
+    @property
+    def fine_range(self) -> str:
+        return discretion.fine_range_text(self.fine_min, self.fine_max)
+
+    def rule(self) -> discretion.Benchmark:
+        """This row as the pure proposal rules take it."""
+        return discretion.Benchmark(
+            tier=self.tier,
+            condition=self.condition,
+            quantities=tuple(discretion.Quantity.from_json(q) for q in self.quantities),
+            fine_min=self.fine_min,
+            fine_max=self.fine_max,
+            other_sanction=self.other_sanction,
+        )

@@ -6,7 +6,7 @@ serves everybody and a re-user's parser never meets a translated value.
 
 from django.utils import translation
 
-from chengguan.powers.models import Power, PowerHolder
+from chengguan.powers.models import DiscretionBenchmark, Power, PowerHolder
 
 PENALTY_STANDARD_PENDING = "裁量基准待发布"
 
@@ -23,13 +23,34 @@ FIELDS = (
     ("legal_basis_prohibition", "法律依据（禁止性条款）"),
     ("legal_basis_penalty", "法律依据（处罚条款）"),
     ("statutory_range", "法定处罚幅度"),
-    ("penalty_standard", "处罚标准（裁量基准）"),
+    (
+        "penalty_standard",
+        "处罚标准（裁量基准）：各等次“等次：情形；罚款幅度；其他处理（来源）”，以“ | ”分隔；"
+        "未发布的为“裁量基准待发布”",
+    ),
     ("transferred_from", "划转自"),
     ("process", "办理流程（CSV 中步骤以“ → ”分隔；JSON 中为列表）"),
     ("supervision", "监督渠道"),
     ("accountability", "责任追究"),
     ("basis_source", "依据来源（数据文件行号，或“依据法规文本整理，待法制机构核对”）"),
     ("holders", "现行使主体（CSV：区域代码 主体名称（方式）；JSON：全部期间，见 holder_fields）"),
+)
+# JSON only: the CSV carries the same tiers as the readable `penalty_standard`.
+JSON_FIELDS = (("benchmarks", "裁量基准各等次（列表，见 benchmark_fields；未发布的为空列表）"),)
+BENCHMARK_FIELDS = (
+    ("tier", "等次代码：no_penalty 不予处罚，minor 轻微，ordinary 一般，serious 严重"),
+    ("tier_label", "等次"),
+    ("condition", "情形（公布原文）"),
+    (
+        "quantities",
+        "量化条件：[{measure 计量项, above 下限（不含）, up_to 上限（含）}]，任一项符合即可；"
+        "定性情形为空列表",
+    ),
+    ("fine_min", "罚款下限（元，字符串；无罚款为 null）"),
+    ("fine_max", "罚款上限（元，字符串；无罚款为 null）"),
+    ("fine_range", "罚款幅度"),
+    ("other_sanction", "其他处理"),
+    ("source", "来源（数据文件的 source_id 及公布机关）"),
 )
 HOLDER_FIELDS = (
     ("territory_code", "行使区域代码（县级单位或市）"),
@@ -56,6 +77,31 @@ def _holder(holder: PowerHolder, names: dict[str, str]) -> dict:
     }
 
 
+def _benchmark(benchmark: DiscretionBenchmark) -> dict:
+    return {
+        "tier": benchmark.tier,
+        "tier_label": str(benchmark.get_tier_display()),
+        "condition": benchmark.condition,
+        "quantities": benchmark.quantities,
+        "fine_min": None if benchmark.fine_min is None else str(benchmark.fine_min),
+        "fine_max": None if benchmark.fine_max is None else str(benchmark.fine_max),
+        "fine_range": benchmark.fine_range,
+        "other_sanction": benchmark.other_sanction,
+        "source": benchmark.source,
+    }
+
+
+def _penalty_standard(benchmarks: list[DiscretionBenchmark]) -> str:
+    if not benchmarks:
+        return PENALTY_STANDARD_PENDING
+    return " | ".join(
+        f"{b.get_tier_display()}：{b.condition}；{b.fine_range}"
+        + (f"；{b.other_sanction}" if b.other_sanction else "")
+        + f"（{b.source}）"
+        for b in benchmarks
+    )
+
+
 def _power(power: Power) -> dict:
     return {
         "code": power.code,
@@ -69,7 +115,7 @@ def _power(power: Power) -> dict:
         "legal_basis_prohibition": power.legal_basis_prohibition,
         "legal_basis_penalty": power.legal_basis_penalty,
         "statutory_range": power.statutory_range,
-        "penalty_standard": PENALTY_STANDARD_PENDING,
+        "penalty_standard": _penalty_standard(list(power.benchmarks.all())),
         "transferred_from": power.transferred_from,
         "process": power.steps,
         "supervision": power.supervision,
@@ -83,10 +129,15 @@ def powers_document(powers, names: dict[str, str]) -> dict:
     with translation.override("zh-hans"):
         return {
             "title": "城市管理综合执法权责清单",
-            "fields": dict(FIELDS),
+            "fields": dict(FIELDS + JSON_FIELDS),
+            "benchmark_fields": dict(BENCHMARK_FIELDS),
             "holder_fields": dict(HOLDER_FIELDS),
             "powers": [
-                {**_power(p), "holders": [_holder(h, names) for h in p.holders.all()]}
+                {
+                    **_power(p),
+                    "benchmarks": [_benchmark(b) for b in p.benchmarks.all()],
+                    "holders": [_holder(h, names) for h in p.holders.all()],
+                }
                 for p in powers
             ],
         }

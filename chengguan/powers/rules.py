@@ -14,8 +14,10 @@ rules.add_perm("powers.view_power", is_system_admin | is_audit_admin)
 rules.add_perm("powers.add_power", is_system_admin)
 rules.add_perm("powers.change_power", is_system_admin)
 rules.add_perm("powers.delete_power", rules.always_deny)
-rules.add_perm("powers.view_powerholder", is_system_admin | is_audit_admin)
-for action in ("add", "change", "delete"):
-    rules.add_perm(f"powers.{action}_powerholder", rules.always_deny)
-for model in ("power", "powerholder"):
+# Holders change only through the service, benchmarks only through their loader.
+for model in ("powerholder", "discretionbenchmark"):
+    rules.add_perm(f"powers.view_{model}", is_system_admin | is_audit_admin)
+    for action in ("add", "change", "delete"):
+        rules.add_perm(f"powers.{action}_{model}", rules.always_deny)
+for model in ("power", "powerholder", "discretionbenchmark"):
     rules.add_perm(f"powers.view_historical{model}", is_system_admin | is_audit_admin)

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 
 from chengguan.org.models import Agency, Region
-from chengguan.powers.models import Power, PowerHolder
+from chengguan.powers.models import DiscretionBenchmark, Power, PowerHolder
 
 QUERY_MAX = 50
 
@@ -99,23 +99,27 @@ def holders_by_territory(*, power: Power) -> list[TerritoryHolders]:
 
 
 def powers_for_open_data() -> QuerySet[Power]:
-    """All powers with all their holder periods, in list order, in two queries."""
+    """All powers with all their holder periods and benchmark tiers, in list order, in
+    three queries."""
     return Power.objects.prefetch_related(
         Prefetch(
             "holders",
             queryset=PowerHolder.objects.select_related("agency").order_by(
                 "territory_code", "valid_from"
             ),
-        )
+        ),
+        "benchmarks",
     )
 
 
 def open_data_version() -> tuple[datetime | None, str]:
     """When the list last changed, and a tag that changes whenever a row is added or edited
     (counts catch additions that keep the newest timestamp)."""
-    powers = Power.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    holders = PowerHolder.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    stamps = [stamp for stamp in (powers["last"], holders["last"]) if stamp]
+    counted = [
+        model.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+        for model in (Power, PowerHolder, DiscretionBenchmark)  # the files publish all three
+    ]
+    stamps = [c["last"] for c in counted if c["last"]]
     last = max(stamps) if stamps else None
-    tag = f"{powers['n']}-{holders['n']}-{last.timestamp() if last else 0}"
+    tag = "-".join(str(c["n"]) for c in counted) + f"-{last.timestamp() if last else 0}"
     return last, tag

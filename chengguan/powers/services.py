@@ -14,8 +14,8 @@ from chengguan.core.errors import DomainError, gettext_noop
 from chengguan.core.services import ledger_append
 from chengguan.core.tabular import csv_text_rows
 from chengguan.org.models import Agency, Region
-from chengguan.powers import domain
-from chengguan.powers.models import Power, PowerHolder
+from chengguan.powers import discretion, domain
+from chengguan.powers.models import DiscretionBenchmark, Power, PowerHolder
 
 # Bodies that may not hold a transferred power: the former departments lose it (seed clause
 # 七), and contractors never had one.
@@ -82,6 +82,72 @@ def powers_load(*, csv_text: str, actor: Any = None) -> dict[str, int]:
             subject_type="powers.power",
             actor=actor,
             data={**counts, "codes": changed_codes},
+        )
+    return counts
+
+
+@transaction.atomic
+def benchmarks_load(*, csv_text: str, actor: Any = None) -> dict[str, int]:
+    """Create or update the benchmark tiers of a table like data/discretion_benchmarks.csv,
+    keyed by (power code, tier).
+
+    Like `powers_load`: every row is checked first (a row naming an unknown power or a tier
+    twice changes nothing), unchanged rows are not saved again, and tiers missing from the
+    table are left alone (withdrawing one is a decision for the back office, not a reload).
+    """
+    rows = [
+        discretion.benchmark_row_parse(row, line=line)
+        for line, row in enumerate(csv_text_rows(csv_text), start=2)
+    ]
+    keys = [(row.power_code, row.benchmark.tier) for row in rows]
+    duplicates = sorted({f"{code} {tier}" for code, tier in keys if keys.count((code, tier)) > 1})
+    if duplicates:
+        raise DomainError(gettext_noop("裁量等次重复：%(rows)s"), rows="、".join(duplicates))
+    powers = {p.code: p for p in Power.objects.filter(code__in={code for code, _tier in keys})}
+    unknown = sorted({code for code, _tier in keys if code not in powers})
+    if unknown:
+        raise DomainError(
+            gettext_noop("权责清单中没有这些事项：%(codes)s"), codes="、".join(unknown)
+        )
+    existing = {
+        (b.power.code, b.tier): b
+        for b in DiscretionBenchmark.objects.filter(power__in=powers.values()).select_related(
+            "power"
+        )
+    }
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    changed = []
+    for position, row in enumerate(rows, start=1):
+        rule = row.benchmark
+        fields = {
+            "condition": rule.condition,
+            "quantities": [q.as_json() for q in rule.quantities],
+            "fine_min": rule.fine_min,
+            "fine_max": rule.fine_max,
+            "other_sanction": rule.other_sanction,
+            "source": row.source,
+            "order": position * 10,
+        }
+        benchmark = existing.get((row.power_code, rule.tier))
+        if benchmark is None:
+            benchmark = DiscretionBenchmark(power=powers[row.power_code], tier=rule.tier, **fields)
+            counts["created"] += 1
+        elif any(getattr(benchmark, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(benchmark, name, value)
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+            continue
+        benchmark._history_user = actor
+        benchmark.save()
+        changed.append(f"{row.power_code} {rule.tier}")
+    if changed:
+        ledger_append(
+            kind="powers.benchmarks_loaded",
+            subject_type="powers.discretionbenchmark",
+            actor=actor,
+            data={**counts, "tiers": changed},
         )
     return counts
 

@@ -54,6 +54,7 @@ def power_detail(request, code: str):
         "powers/detail.html",
         {
             "power": power,
+            "benchmarks": list(power.benchmarks.all()),
             "territories": selectors.holders_by_territory(power=power),
         },
     )
