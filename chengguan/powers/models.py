@@ -4,6 +4,7 @@ enforcement scope, and which body holds it in which territory over time."""
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from chengguan.core.models import UUIDModel
@@ -80,7 +81,10 @@ class PowerHolder(UUIDModel):
         ENTRUSTED = "entrusted", _("委托")
 
     power = models.ForeignKey(
-        Power, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="holders"
+        Power,
+        verbose_name=pgettext_lazy("power", "事项"),
+        on_delete=models.PROTECT,
+        related_name="holders",
     )
     agency = models.ForeignKey(
         Agency, verbose_name=_("行使主体"), on_delete=models.PROTECT, related_name="powers_held"
@@ -125,11 +129,14 @@ class DiscretionBenchmark(UUIDModel):
     class Tier(models.TextChoices):
         NO_PENALTY = "no_penalty", _("不予处罚")
         MINOR = "minor", _("轻微")
-        ORDINARY = "ordinary", _("一般")
+        ORDINARY = "ordinary", pgettext_lazy("discretion tier", "一般")
         SERIOUS = "serious", _("严重")
 
     power = models.ForeignKey(
-        Power, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="benchmarks"
+        Power,
+        verbose_name=pgettext_lazy("power", "事项"),
+        on_delete=models.PROTECT,
+        related_name="benchmarks",
     )
     tier = models.CharField(_("等次"), max_length=12, choices=Tier.choices)
     condition = models.TextField(_("情形（公布原文）"))

@@ -4,6 +4,7 @@ index (core.personal), shown masked."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from chengguan.core.models import UUIDModel
@@ -56,7 +57,7 @@ class Certificate(UUIDModel):
     """行政执法证件: an officer may enforce only while one is in force."""
 
     class Status(models.TextChoices):
-        VALID = "valid", _("有效")
+        VALID = "valid", pgettext_lazy("certificate", "有效")
         SUSPENDED = "suspended", _("暂扣")
         REVOKED = "revoked", _("吊销")
 
