@@ -286,6 +286,11 @@ def violations_page(request):
     recusal (the household street, with no approved reason), each linked to its person."""
     today = timezone.localdate()
     years = settings.CHENGGUAN["ROTATION_YEARS"]
+    units = Region.objects.filter(
+        kind__in=[Region.Kind.COUNTY, Region.Kind.ZONE],
+        code__in=agencies_visible(request.user).values("region__unit_code"),
+    ).order_by("code")
+    unit = request.GET.get("unit", "")
     postings = (
         Posting.objects.filter(
             person__in=people_visible(request.user), end_on__isnull=True, person__active=True
@@ -294,6 +299,8 @@ def violations_page(request):
         .select_related("person", "agency")
         .order_by("start_on")
     )
+    if unit:  # a city-wide officer works through one district at a time
+        postings = postings.filter(street_code__startswith=unit)
     violations = []
     for posting in postings:
         for problem in posting_problems(
@@ -318,6 +325,8 @@ def violations_page(request):
             "recusals": [v for v in violations if v.kind == RECUSAL],
             "years": years,
             "today": today,
+            "units": units,
+            "unit": unit,
         },
     )
 

@@ -238,3 +238,18 @@ def test_someone_who_leaves_stops_counting_and_can_no_longer_enforce(officer_cli
     assert not shangjie.postings.filter(end_on__isnull=True).exists()
     again = officer_client.post(url, {"on": "2026-12-02", "reason": "重复"})
     assert again.status_code == 400 and "已离岗" in again.content.decode()
+
+
+def test_a_city_officer_filters_violations_by_district(user_factory, client, shangjie):
+    posting_create(
+        person=shangjie,
+        agency=Agency.objects.get(code="410106001-DD"),
+        street_code="410106001",
+        start_on=timezone.localdate() - timedelta(days=6 * 366),
+    )
+    client.force_login(user_factory("personnel", region="4101"))
+    url = reverse("workforce:violations")
+    everywhere = client.get(url).content.decode()
+    assert "上街队员" in everywhere and 'name="unit"' in everywhere
+    assert "上街队员" in client.get(url, {"unit": "410106"}).content.decode()
+    assert "上街队员" not in client.get(url, {"unit": "410105"}).content.decode()
