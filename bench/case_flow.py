@@ -26,7 +26,6 @@ Target: queue p95 ≤ 100 ms at 1,000,000 cases.
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -36,8 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psycopg
-from common import ADMIN_DSN, django_setup, machine, territory_load
+from common import NoPostgres, scratch_database, territory_load
 
 GRID_UNITS = ("410105", "410106", "410190")  # 金水区, 上街区, 郑东新区
 DISTRICT = "410105"
@@ -439,35 +437,16 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="stop at 100,000 cases")
     parser.add_argument("--seed", type=int, default=2017)
     args = parser.parse_args()
-    started = time.perf_counter()
 
     def say(line: str) -> None:
         print(line, flush=True)
 
-    scratch = f"case_flow_bench_{os.getpid()}"
     try:
-        admin = psycopg.connect(ADMIN_DSN, connect_timeout=3, autocommit=True)
-    except psycopg.OperationalError as error:
-        print(f"no PostgreSQL at {ADMIN_DSN}: {error}", file=sys.stderr)
+        with scratch_database("case_flow_bench", say, quick=args.quick) as _database:
+            ok = run(args, say)
+    except NoPostgres as error:
+        print(error, file=sys.stderr)
         return 2
-    server = admin.execute("SHOW server_version").fetchone()[0]
-    say(f"{machine()}; PostgreSQL {server}; {'quick' if args.quick else 'full'} run")
-    admin.execute(f'CREATE DATABASE "{scratch}"')
-    try:
-        django_setup(scratch)
-        ok = run(args, say)
-    finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # Django may not have started
-            pass
-        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        admin.close()
-        say(
-            f"scratch database {scratch} dropped; total run time {time.perf_counter() - started:.0f} s"
-        )
     return 0 if ok else 1
 
 

@@ -5,6 +5,7 @@ import logging
 import os
 import platform
 import time
+from contextlib import contextmanager
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -53,3 +54,39 @@ def territory_load(units: tuple[str, ...], say) -> int:
     say(f"migrated in {time.perf_counter() - started:.1f} s")
     demo_load(say=lambda _line: None, grids=False, cases=False)
     return grids_plan(units=list(Region.objects.filter(code__in=units)), seed=2017).grids
+
+
+class NoPostgres(Exception):
+    """PostgreSQL is not at ADMIN_DSN: the benchmark cannot run."""
+
+
+@contextmanager
+def scratch_database(prefix: str, say, *, quick: bool, settings_module: str = "config.settings"):
+    """A fresh PostgreSQL database with Django set up on it, dropped afterwards whatever
+    happens; yields (its name, an autocommit admin connection)."""
+    import psycopg
+
+    started = time.perf_counter()
+    scratch = f"{prefix}_{os.getpid()}"
+    try:
+        admin = psycopg.connect(ADMIN_DSN, connect_timeout=3, autocommit=True)
+    except psycopg.OperationalError as error:
+        raise NoPostgres(f"no PostgreSQL at {ADMIN_DSN}: {error}") from None
+    server = admin.execute("SHOW server_version").fetchone()[0]
+    say(f"{machine()}; PostgreSQL {server}; {'quick' if quick else 'full'} run")
+    admin.execute(f'CREATE DATABASE "{scratch}"')
+    try:
+        django_setup(scratch, settings_module)
+        yield scratch, admin
+    finally:
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # Django may not have started
+            pass
+        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        admin.close()
+        say(
+            f"scratch database {scratch} dropped; total run time {time.perf_counter() - started:.0f} s"
+        )

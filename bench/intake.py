@@ -50,8 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg
-from common import ADMIN_DSN, django_setup, machine, territory_load
+from common import NoPostgres, scratch_database, territory_load
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -510,35 +509,18 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8, help="client threads")
     parser.add_argument("--seed", type=int, default=2017)
     args = parser.parse_args()
-    started = time.perf_counter()
 
     def say(line: str) -> None:
         print(line, flush=True)
 
-    scratch = f"intake_bench_{os.getpid()}"
     try:
-        admin = psycopg.connect(ADMIN_DSN, connect_timeout=3, autocommit=True)
-    except psycopg.OperationalError as error:
-        print(f"no PostgreSQL at {ADMIN_DSN}: {error}", file=sys.stderr)
+        with scratch_database(
+            "intake_bench", say, quick=args.quick, settings_module="intake_settings"
+        ) as (scratch, admin):
+            ok = run_all(args, scratch, admin, say)
+    except NoPostgres as error:
+        print(error, file=sys.stderr)
         return 2
-    server = admin.execute("SHOW server_version").fetchone()[0]
-    say(f"{machine()}; PostgreSQL {server}; {'quick' if args.quick else 'full'} run")
-    admin.execute(f'CREATE DATABASE "{scratch}"')
-    try:
-        django_setup(scratch, "intake_settings")
-        ok = run_all(args, scratch, admin, say)
-    finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # Django may not have started
-            pass
-        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        admin.close()
-        say(
-            f"scratch database {scratch} dropped; total run time {time.perf_counter() - started:.0f} s"
-        )
     return 0 if ok else 1
 
 
