@@ -19,7 +19,6 @@ from openpyxl.styles import Font
 from chengguan.accounts.roles import Role
 from chengguan.accounts.selectors import roles_of
 from chengguan.core.errors import DomainError
-from chengguan.org.models import Region
 from chengguan.web.api import error_message
 from chengguan.web.views import forbidden
 from chengguan.workforce import selectors, services
@@ -113,23 +112,11 @@ def compliance_page(request):
             "exception_form": (
                 StaffingExceptionForm(units=units)
                 if Role.PERSONNEL in roles_of(request.user)
-                and (units := _exception_units(request.user))
+                and (units := selectors.units_over_ceiling(report))
                 else None
             ),
         },
     )
-
-
-def _exception_units(user):
-    """The county-level units above the ceiling without a reason, in the user's territory:
-    where a personnel officer may record one."""
-    report = selectors.staffing_for(user=user, on=timezone.localdate())
-    over = {
-        c.counts.code
-        for c in report.units
-        if any(f.rule is Rule.CEILING and f.level is Level.VIOLATION for f in c.findings)
-    }
-    return list(Region.objects.filter(code__in=over).order_by("code"))
 
 
 @login_required
@@ -138,7 +125,8 @@ def staffing_exception_view(request):
     """Record a reason to staff a unit above the ceiling (personnel only, own territory)."""
     if Role.PERSONNEL not in roles_of(request.user):
         return forbidden(request, gettext("只有队伍管理员可以登记超编配备理由"))
-    form = StaffingExceptionForm(request.POST, units=_exception_units(request.user))
+    report = selectors.staffing_for(user=request.user, on=timezone.localdate())
+    form = StaffingExceptionForm(request.POST, units=selectors.units_over_ceiling(report))
     if form.is_valid():
         try:
             services.staffing_exception_record(**form.cleaned_data, actor=request.user)

@@ -16,8 +16,22 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from chengguan.accounts.selectors import scope_of
 from chengguan.org.models import Agency, Region
 from chengguan.workforce.domain.gate import Kind, Result
-from chengguan.workforce.domain.staffing import Compliance, Thresholds, UnitCounts, staffing_check
-from chengguan.workforce.models import Assessment, Certificate, Person, StaffingException
+from chengguan.workforce.domain.postings import RECUSAL, posting_problems
+from chengguan.workforce.domain.staffing import (
+    Compliance,
+    Level,
+    Rule,
+    Thresholds,
+    UnitCounts,
+    staffing_check,
+)
+from chengguan.workforce.models import (
+    Assessment,
+    Certificate,
+    Person,
+    Posting,
+    StaffingException,
+)
 from chengguan.workforce.rules import is_personnel
 
 UNIT = "agency__region__unit_code"
@@ -194,3 +208,57 @@ def failing_officers(*, user, year: int) -> QuerySet[Person]:
         .select_related("agency__region")
         .order_by("agency__code", "name")
     )
+
+
+def units_visible(user) -> QuerySet[Region]:
+    """The county-level units whose agencies `user` may see (for district filters)."""
+    return Region.objects.filter(
+        kind__in=[Region.Kind.COUNTY, Region.Kind.ZONE],
+        code__in=agencies_visible(user).values("region__unit_code"),
+    ).order_by("code")
+
+
+@dataclass(frozen=True)
+class PostingViolation:
+    posting: Posting
+    kind: str  # postings.ROTATION or postings.RECUSAL
+
+
+def posting_violations(user, *, on: date, unit: str = "") -> list[PostingViolation]:
+    """Open street postings in `user`'s territory that break rotation (served longer than
+    ROTATION_YEARS) or recusal (the household street without an approved reason), longest
+    served first; `unit` narrows them to one county-level unit."""
+    postings = (
+        Posting.objects.filter(
+            person__in=people_visible(user), end_on__isnull=True, person__active=True
+        )
+        .exclude(street_code="")
+        .select_related("person", "agency")
+        .order_by("start_on")
+    )
+    if unit:
+        postings = postings.filter(street_code__startswith=unit)
+    found = []
+    for posting in postings:
+        for problem in posting_problems(
+            street_code=posting.street_code,
+            household_street_code=posting.person.household_street_code,
+            start=posting.start_on,
+            on=on,
+            rotation_years=settings.CHENGGUAN["ROTATION_YEARS"],
+        ):
+            if problem.kind == RECUSAL and posting.exception_reason:
+                continue  # approved with a written reason
+            found.append(PostingViolation(posting, problem.kind))
+    return found
+
+
+def units_over_ceiling(report: StaffingReport) -> list[Region]:
+    """The units of a report above the ceiling with no reason recorded: where a personnel
+    officer may record one."""
+    over = {
+        c.counts.code
+        for c in report.units
+        if any(f.rule is Rule.CEILING and f.level is Level.VIOLATION for f in c.findings)
+    }
+    return list(Region.objects.filter(code__in=over).order_by("code"))

@@ -36,7 +36,6 @@ from chengguan.workforce.domain.postings import (
     PROBLEM_LABELS,
     RECUSAL,
     ROTATION,
-    posting_problems,
 )
 from chengguan.workforce.forms import (
     AssessmentForm,
@@ -47,9 +46,14 @@ from chengguan.workforce.forms import (
     StaffImportForm,
     TrainingForm,
 )
-from chengguan.workforce.models import Assessment, Certificate, Person, Posting
+from chengguan.workforce.models import Assessment, Certificate, Person
 from chengguan.workforce.rules import is_personnel
-from chengguan.workforce.selectors import agencies_visible, people_visible
+from chengguan.workforce.selectors import (
+    agencies_visible,
+    people_visible,
+    posting_violations,
+    units_visible,
+)
 from chengguan.workforce.staff_import import staff_import
 
 PAGE_SIZE = 50
@@ -272,60 +276,29 @@ def posting_add_view(request, person_id):
 # ---------------------------------------------------------------- violations
 
 
-@dataclass(frozen=True)
-class Violation:
-    posting: Posting
-    kind: str
-    label: str
-
-
 @personnel_only
 @require_GET
 def violations_page(request):
-    """Open street postings that break rotation (served longer than ROTATION_YEARS) or
-    recusal (the household street, with no approved reason), each linked to its person."""
+    """Street postings that break rotation or recusal, each linked to its person."""
     today = timezone.localdate()
     years = settings.CHENGGUAN["ROTATION_YEARS"]
-    units = Region.objects.filter(
-        kind__in=[Region.Kind.COUNTY, Region.Kind.ZONE],
-        code__in=agencies_visible(request.user).values("region__unit_code"),
-    ).order_by("code")
     unit = request.GET.get("unit", "")
-    postings = (
-        Posting.objects.filter(
-            person__in=people_visible(request.user), end_on__isnull=True, person__active=True
-        )
-        .exclude(street_code="")
-        .select_related("person", "agency")
-        .order_by("start_on")
-    )
-    if unit:  # a city-wide officer works through one district at a time
-        postings = postings.filter(street_code__startswith=unit)
-    violations = []
-    for posting in postings:
-        for problem in posting_problems(
-            street_code=posting.street_code,
-            household_street_code=posting.person.household_street_code,
-            start=posting.start_on,
-            on=today,
-            rotation_years=years,
-        ):
-            if problem.kind == RECUSAL and posting.exception_reason:
-                continue  # approved with a written reason
-            label = gettext(PROBLEM_LABELS[problem.kind]) % {"years": f"{years:g}"}
-            violations.append(Violation(posting, problem.kind, label))
+    violations = [
+        (v, gettext(PROBLEM_LABELS[v.kind]) % {"years": f"{years:g}"})
+        for v in posting_violations(request.user, on=today, unit=unit)
+    ]
     return render(
         request,
         "workforce/violations.html",
         {
             # Rotation falls due for many at once in a big city: longest served first, paged.
             "rotations": Paginator(
-                [v for v in violations if v.kind == ROTATION], PAGE_SIZE
+                [(v, label) for v, label in violations if v.kind == ROTATION], PAGE_SIZE
             ).get_page(request.GET.get("page")),
-            "recusals": [v for v in violations if v.kind == RECUSAL],
+            "recusals": [(v, label) for v, label in violations if v.kind == RECUSAL],
             "years": years,
             "today": today,
-            "units": units,
+            "units": units_visible(request.user),
             "unit": unit,
         },
     )
