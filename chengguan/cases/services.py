@@ -51,6 +51,7 @@ from chengguan.core.personal import (
     phone_index,
     phone_mask,
     phone_normalise,
+    text_mask,
 )
 from chengguan.core.services import deadline_start, ledger_append, outbox_emit
 from chengguan.core.uploads import image_check, image_store
@@ -423,6 +424,9 @@ def case_act(
         data["into"] = target.number
     elif action is Action.REOPEN:
         check_reopen_window(case.closed_at, at)
+        # A reporter's own words, bound for the ledger that is never erased: any phone or
+        # ID number typed into them is masked first (their number is on the Reporter).
+        reason = text_mask(reason)
         case.closed_at = None
         case.rework_count += 1
         data["agency"] = case.agency.code if case.agency else ""
@@ -551,7 +555,8 @@ def reporter_display(reporter: Reporter) -> dict[str, str]:
 def case_comment(*, case_id: Any, actor: Any, text: str, at: datetime | None = None) -> CaseEvent:
     """Add a public remark to the timeline (a reporter's follow-up through an Open311 client
     or the hotline). The status does not change, so nobody's open form goes stale."""
-    text = (text or "").strip()
+    # A reporter's follow-up goes into the ledger, never erased: numbers in it are masked.
+    text = text_mask((text or "").strip())
     if not text:
         raise DomainError(gettext_noop("请填写补充说明"))
     if len(text) > 2000:

@@ -19,7 +19,6 @@ from chengguan.cases.domain.workflow import Action, Status
 from chengguan.cases.models import Case, Category, Rating, Reporter
 from chengguan.cases.services import Contact, case_act, case_report
 from chengguan.core.errors import Conflict, DomainError, gettext_noop
-from chengguan.core.personal import text_mask
 from chengguan.core.services import ledger_append
 from chengguan.portal.domain import REOPEN_REASON_MAX, check_rating
 from chengguan.portal.selectors import case_living
@@ -126,8 +125,6 @@ def reporter_reopen(
         action=Action.REOPEN,
         actor=portal_account(),
         expected_version=expected_version,
-        # The reason goes into the ledger, which can never be erased: a phone or ID number
-        # typed into it is masked first (the reporter's own number is on the Reporter).
-        reason=text_mask(reason),
+        reason=reason,
         at=at,
     )

@@ -213,3 +213,11 @@ def test_the_log_backend_never_writes_a_full_number(caplog, people, garbage, poi
     with caplog.at_level("INFO", logger="chengguan.notify"):
         LoggingBackend().send(PHONE, "你好")
     assert PHONE not in caplog.text and "138****1234" in caplog.text
+
+
+def test_numbers_in_a_reopening_reason_never_reach_the_ledger(people, garbage, point):
+    case = to_closed(report(people, garbage, point), people)
+    act(case, Action.REOPEN, people.operator, reason="还没修好，请打13900001111")
+    event = case.events.get(action="reopen")
+    assert event.note == "还没修好，请打139****1111"
+    assert not LedgerEntry.objects.filter(payload__contains="13900001111").exists()
