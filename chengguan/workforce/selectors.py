@@ -210,14 +210,6 @@ def failing_officers(*, user, year: int) -> QuerySet[Person]:
     )
 
 
-def units_visible(user) -> QuerySet[Region]:
-    """The county-level units whose agencies `user` may see (for district filters)."""
-    return Region.objects.filter(
-        kind__in=[Region.Kind.COUNTY, Region.Kind.ZONE],
-        code__in=agencies_visible(user).values("region__unit_code"),
-    ).order_by("code")
-
-
 @dataclass(frozen=True)
 class PostingViolation:
     posting: Posting

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chengguan.core.errors import DomainError, gettext_noop
 from chengguan.core.tabular import read_table
 from chengguan.org.models import Region
+from chengguan.org.selectors import regions_visible
 from chengguan.web.api import error_message
 from chengguan.web.views import forbidden
 from chengguan.workforce import services
@@ -52,7 +53,6 @@ from chengguan.workforce.selectors import (
     agencies_visible,
     people_visible,
     posting_violations,
-    units_visible,
 )
 from chengguan.workforce.staff_import import staff_import
 
@@ -298,7 +298,9 @@ def violations_page(request):
             "recusals": [(v, label) for v, label in violations if v.kind == RECUSAL],
             "years": years,
             "today": today,
-            "units": units_visible(request.user),
+            "units": regions_visible(request.user)
+            .filter(kind__in=[Region.Kind.COUNTY, Region.Kind.ZONE])
+            .order_by("code"),
             "unit": unit,
         },
     )
