@@ -47,6 +47,13 @@ def _fresh_caches():
     _cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Stored files (photos, evidence, documents) go to a directory of the test's own, so
+    no test sees another's files or leaves any behind in var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def password() -> str:
     from chengguan.demo.services import demo_password

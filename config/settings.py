@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "chengguan.intake",
     "chengguan.workforce",
     "chengguan.powers",
+    "chengguan.penalties",
     "chengguan.portal",
     "chengguan.mobile",
     "chengguan.web",
@@ -273,6 +274,13 @@ for _partner in ("12345", "110"):
         "callback_url": _callback_url,
     }
 
+# The bank's payment confirmations (penalties): a shared HMAC secret, as for the exchange.
+PAYMENT_SECRET = env("CHENGGUAN_PAYMENT_SECRET", "")
+if PRODUCTION and PAYMENT_SECRET and len(PAYMENT_SECRET) < 32:
+    raise ImproperlyConfigured("CHENGGUAN_PAYMENT_SECRET: at least 32 characters")
+if not PAYMENT_SECRET and not PRODUCTION:
+    PAYMENT_SECRET = "dev-only-payment-secret"  # development and tests only
+
 # A cache shared by every worker (rate limits count across processes): Redis when
 # CHENGGUAN_CACHE_URL is set (redis://host:6379/0), else per-process memory.
 CACHE_URL = env("CHENGGUAN_CACHE_URL", "")
@@ -322,6 +330,14 @@ CHENGGUAN = {
     "FRONT_LINE_SHARE_MIN": float(env("CHENGGUAN_FRONT_LINE_SHARE_MIN", "0.8") or 0.8),
     "ROTATION_YEARS": float(env("CHENGGUAN_ROTATION_YEARS", "5") or 5),
     "CERTIFICATE_WARNING_DAYS": int(env("CHENGGUAN_CERTIFICATE_WARNING_DAYS", "90") or 90),
+    # Penalties: where parties pay fines (罚缴分离: a designated bank's non-tax account).
+    "PAYMENT_BANK_NAME": env("CHENGGUAN_PAYMENT_BANK_NAME", "中国工商银行郑州分行营业部"),
+    "PAYMENT_BANK_ACCOUNT": env("CHENGGUAN_PAYMENT_BANK_ACCOUNT", "非税收入汇缴结算户（演示）"),
+    # The bank's and e-payment system's confirmations are HMAC-signed with this secret
+    # (docs/penalties.md); production without it refuses confirmations.
+    "PAYMENT_SECRET": PAYMENT_SECRET,
+    # Stored files whose SHA-256 the ledger holds, re-hashed by `manage.py ledger_verify`.
+    "LEDGER_FILE_CHECKS": ["chengguan.penalties.selectors.ledgered_files_check"],
     # Consumers of committed events (`tick` relays the outbox to each, at least once).
     "OUTBOX_CONSUMERS": [
         "chengguan.cases.consumers.reporters_inform",

@@ -22,6 +22,11 @@ from chengguan.core.services import calendar_seed
 from chengguan.org.grid_planning import grids_plan
 from chengguan.org.models import Agency, Grid, Region
 from chengguan.org.services import agencies_build, boundaries_import, populations_load, regions_load
+from chengguan.penalties.demo import (
+    enforcement_categories_ensure,
+    penalty_cases_ensure,
+    reviewer_standing_ensure,
+)
 from chengguan.powers.demo import powers_ensure
 from chengguan.workforce.demo import workforce_ensure
 
@@ -97,10 +102,13 @@ def demo_load(
     if matrix:
         say(f"案卷类别：{Category.objects.count()} 个；责任划分：{matrix} 条")
     powers_ensure(say=say)
+    enforcement_categories_ensure(say=say)
     users_ensure(say=say)
+    reviewer_standing_ensure()
     if cases and Grid.objects.exists():  # the demo cases act as the demo accounts: last
         workforce_ensure(say=say)
         cases_ensure(say=say)
+        penalty_cases_ensure(say=say)
         ratings_ensure(say=say)
     open311_client_ensure(say=say)
 

@@ -49,9 +49,10 @@ reviewers and investigators; investigators themselves come as `EnforcerFacts`.
 
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from chengguan.core.errors import DomainError, Forbidden, gettext_noop
 from chengguan.core.workcal import Due, WorkCalendar
@@ -540,9 +541,15 @@ def _filled(value: object) -> bool:
 
 def service_due(announced_at: datetime, *, party_present: bool, calendar: WorkCalendar) -> Due:
     """Art. 61: handed over on the spot after announcement; if the party is absent, served
-    within 7 days (working, Art. 85) under the Civil Procedure Law."""
+    within 7 days (working, Art. 85) under the Civil Procedure Law.
+
+    "当场" is the same occasion, which the record of service states by its date: the
+    officer records the hand-over minutes later, so the limit is the end of that day, not
+    the instant of announcement."""
     if party_present:
-        return Due(announced_at, provisional=False)
+        day = local_date(announced_at, calendar)
+        end = datetime.combine(day, time.max, tzinfo=ZoneInfo(calendar.tz))
+        return Due(end, provisional=False)
     return working_days_due(announced_at, 7, calendar)
 
 

@@ -460,9 +460,13 @@ def test_decision_lists_the_items_it_lacks():
 
 def test_decision_handed_over_on_the_spot_when_the_party_is_present():
     check_service_in_time(BEFORE_HOLIDAY, BEFORE_HOLIDAY, party_present=True, calendar=CAL)
+    # The hand-over is recorded on the same occasion, minutes later: the same day.
+    check_service_in_time(
+        BEFORE_HOLIDAY, BEFORE_HOLIDAY + timedelta(minutes=20), party_present=True, calendar=CAL
+    )
     with pytest.raises(DomainError, match="当场交付"):
         check_service_in_time(
-            BEFORE_HOLIDAY, BEFORE_HOLIDAY + timedelta(minutes=1), party_present=True, calendar=CAL
+            BEFORE_HOLIDAY, BEFORE_HOLIDAY + timedelta(days=1), party_present=True, calendar=CAL
         )
 
 
