@@ -569,6 +569,27 @@ def case_comment(*, case_id: Any, actor: Any, text: str, at: datetime | None = N
     return case.events.order_by("-at", "-pk").first()
 
 
+@transaction.atomic(savepoint=False)  # a part of the enforcing step that calls it
+def case_enforcement_record(
+    *, case_id: Any, actor: Any, outcome: str, public_text: str, reference: str, at: datetime
+) -> None:
+    """The outcome of a penalty case opened from this case (C4 ← C6): a timeline event whose
+    public wording the reporter reads on the tracking page. The penalty service checked its
+    own permissions; the case's status does not change."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return
+    _record(
+        case,
+        action="enforcement",
+        actor=actor,
+        at=at,
+        from_status=case.status,
+        note=public_text,
+        data={"outcome": outcome, "penalty_case": reference, "public": public_text},
+    )
+
+
 def _extend_handle_clock(case: Case, at: datetime) -> dict:
     """An approved extension continues the handle clock from its due for the granted hours:
     the only way a running deadline moves, and only later."""

@@ -131,6 +131,31 @@ def _record(
     return event
 
 
+# What the reporter of the source case reads of its penalty case (C4 ← C6): fixed public
+# wording, never the party or the amounts.
+OUTCOME_TEXTS = {
+    "register": gettext_noop("执法部门已对违法行为立案调查"),
+    "decide": gettext_noop("执法部门已依法作出行政处罚决定"),
+    "no_penalty": gettext_noop("当事人已改正，执法部门依法不予处罚并进行了教育"),
+    "refer": gettext_noop("执法部门已将案件移送有关机关处理"),
+    "revoke": gettext_noop("原行政处罚决定已撤销"),
+}
+
+
+def _inform_source(case: PenaltyCase, outcome: str, *, actor: Any, at: datetime) -> None:
+    if case.source_case_id:
+        from chengguan.cases.services import case_enforcement_record
+
+        case_enforcement_record(
+            case_id=case.source_case_id,
+            actor=actor,
+            outcome=outcome,
+            public_text=OUTCOME_TEXTS[outcome],
+            reference=case.number,
+            at=at,
+        )
+
+
 def _move(case: PenaltyCase, target: Status | None, **fields: Any) -> str:
     """Apply a step's changes to the row; returns the status it came from."""
     from_status = case.status
@@ -346,6 +371,7 @@ def penalty_register(
             "document": document.number,
         },
     )
+    _inform_source(case, "register", actor=actor, at=at)
     return case
 
 
@@ -874,6 +900,7 @@ def penalty_decide(
         from_status=from_status,
         data={"documents": issued, "fine": case.fine, "payment_reference": reference},
     )
+    _inform_source(case, "decide", actor=actor, at=at)
     return case
 
 
@@ -924,6 +951,7 @@ def penalty_no_penalty(
         note=record[:500],
         data={"ground": ground.value},
     )
+    _inform_source(case, "no_penalty", actor=actor, at=at)
     return case
 
 
@@ -1427,6 +1455,7 @@ def penalty_refer(
         note=reason[:500],
         data={"to": to, "evidence": evidence},
     )
+    _inform_source(case, "refer", actor=actor, at=at)
     return case
 
 
@@ -1447,4 +1476,5 @@ def penalty_revoke(
     _record(
         case, action=Action.REVOKE, actor=actor, at=at, from_status=from_status, note=reason[:500]
     )
+    _inform_source(case, "revoke", actor=actor, at=at)
     return case

@@ -44,11 +44,14 @@ PUBLIC_EVENTS = {
     Action.MERGE: gettext_noop("与他人反映的同一问题合并办理"),
     Action.REFER_POLICE: gettext_noop("已移交公安机关（110）处理"),
     Action.REOPEN: gettext_noop("群众反映问题未解决，重新办理"),
+    "enforcement": gettext_noop("执法处理进展"),
 }
 # Events whose detail names the agency now in charge (a public body).
 AGENCY_EVENTS = frozenset({Action.DISPATCH, Action.DISPATCH_JOINT, Action.REASSIGN})
 # The one piece of staff text a citizen reads: the handler's feedback, the city's answer.
 FEEDBACK_EVENTS = frozenset({Action.HANDLE})
+# Penalty cases opened from a case tell the reporter their outcome in fixed public words.
+ENFORCEMENT_EVENT = "enforcement"
 
 STATUS_HINTS = {
     Status.REPORTED: gettext_noop("已受理，等待监督员到现场核实。"),

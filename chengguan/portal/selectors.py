@@ -20,6 +20,7 @@ from chengguan.core.errors import DomainError
 from chengguan.org.models import Agency, Region
 from chengguan.portal.domain import (
     AGENCY_EVENTS,
+    ENFORCEMENT_EVENT,
     FEEDBACK_EVENTS,
     PUBLIC_EVENTS,
     STATUS_HINTS,
@@ -121,6 +122,8 @@ def _detail(event: CaseEvent, agencies: dict[str, str]) -> str:
         return gettext("处置单位：%(name)s") % {"name": agencies[data["agency"]]}
     if event.action in FEEDBACK_EVENTS:
         return str(data.get("feedback") or "")
+    if event.action == ENFORCEMENT_EVENT:
+        return gettext(str(data.get("public") or ""))
     return ""
 
 

@@ -125,6 +125,7 @@ EVENT_LABELS = {
     "reported": gettext_noop("上报"),
     "comment": gettext_noop("补充说明"),
     "reporter_joined": gettext_noop("新增反映人"),
+    "enforcement": gettext_noop("执法处理"),
 }
 
 

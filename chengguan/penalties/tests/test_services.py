@@ -666,3 +666,46 @@ def test_registration_to_archive_with_every_document_provable(enforcer, partner,
     default_storage.save(evidence.file, io.BytesIO(b"%PDF-forged"))
     _checked, problems = ledgered_files_check()
     assert any("不符" in p for p in problems)
+
+
+def test_the_source_case_learns_the_outcome_in_public_words(user_factory):
+    """A 占道经营 case in 上街区 (whose grids the test database has) opens a penalty case;
+    its reporter reads each outcome in fixed public words, never the party."""
+    from chengguan.cases.models import Category
+    from chengguan.cases.services import case_report
+    from chengguan.org.models import Grid
+    from chengguan.portal.selectors import public_timeline
+
+    brigade = Agency.objects.get(code="410106-ZD")
+    officer = user_factory("officer", region="410106", agency=brigade)
+    _person(brigade, user=officer)
+    colleague = _person(brigade)
+    inspector = user_factory("inspector", region="410106")
+    spot = Grid.objects.filter(region_code="410106").first().geometry.representative_point()
+    source = case_report(
+        actor=inspector,
+        category=Category.objects.get(kind="matter", code="09006"),
+        lon=spot.x,
+        lat=spot.y,
+        description="人行道上摆摊卖水果",
+        channel="inspector",
+    )
+    case = services.penalty_register(
+        actor=officer,
+        power_id=Power.objects.get(code="ZF-GS-001").pk,
+        party=services.Party(kind="person", name="王小明"),
+        place="上街区中心路",
+        occurred_on=date(2026, 10, 30),
+        discovered_on=date(2026, 10, 30),
+        facts="王小明占道经营",
+        source=f"数字城管案卷 {source.number}",
+        co_investigator_ids=[colleague.pk],
+        source_case_id=source.pk,
+        at=T0,
+    )
+    assert case.source_case_id == source.pk and case.agency.code == "410106-CGJ"
+    services.penalty_refer(actor=officer, case_id=case.pk, to="police", reason="涉嫌犯罪")
+    shown = [(event.label, event.detail) for event in public_timeline(source)]
+    assert ("执法处理进展", "执法部门已对违法行为立案调查") in shown
+    assert ("执法处理进展", "执法部门已将案件移送有关机关处理") in shown
+    assert "王小明" not in str(shown)
