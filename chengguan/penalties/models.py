@@ -144,7 +144,7 @@ class PenaltyCase(UUIDModel):
     served_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     service_method = models.CharField(_("送达方式"), max_length=20, blank=True)
 
-    payment_reference = models.CharField(_("缴款识别码"), max_length=20, blank=True, db_index=True)
+    payment_reference = models.CharField(_("缴款识别码"), max_length=20, blank=True)
     payment_due = models.DateField(_("缴款期限"), null=True, blank=True)
     deferred_until = models.DateField(_("暂缓或分期至"), null=True, blank=True)
     court_applied_at = models.DateTimeField(_("申请强制执行时间"), null=True, blank=True)
@@ -161,6 +161,13 @@ class PenaltyCase(UUIDModel):
     class Meta:
         ordering = ["-registered_at"]
         indexes = [models.Index(fields=["agency", "status"], name="penalty_agency_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment_reference"],
+                condition=~Q(payment_reference=""),
+                name="penalty_payment_reference_once",
+            )
+        ]
         verbose_name = _("行政处罚案件")
         verbose_name_plural = _("行政处罚案件")
 

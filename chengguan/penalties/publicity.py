@@ -20,16 +20,33 @@ from chengguan.penalties.domain.periods import local_date
 from chengguan.penalties.models import Document, PenaltyCase, Publication
 
 REMOVED = "（已删除）"
+# Numbers as people type them: +86 or 86 before a mobile, spaces or hyphens inside; an ID
+# number in groups. Digits are compared after the separators, so "138-0371-1234" goes too.
+_SEP = r"[\s\-]?"
+MOBILE_WRITTEN = re.compile(rf"(?<!\d)(?:\+?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}}(?!\d)")
+ID_WRITTEN = re.compile(rf"(?<![\dXx])\d(?:{_SEP}\d){{16}}{_SEP}[\dXx](?![\dXx])")
 LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 
 
 def redact(text: str, *, party_kind: str, party_name: str) -> str:
-    """`text` fit for the public: ID and phone numbers removed, the person's name masked."""
-    text = ID_NUMBER_IN_TEXT.sub(REMOVED, text)
-    text = MOBILE_IN_TEXT.sub(REMOVED, text)
-    text = LANDLINE_IN_TEXT.sub(REMOVED, text)
+    """`text` fit for the public: ID and phone numbers removed however they are written,
+    a natural person's name masked, and their given name alone too ("小明称…"). Other
+    people's names in free text cannot be told from ordinary words; officers write facts
+    without them (docs/penalties.md)."""
+    for pattern in (
+        ID_NUMBER_IN_TEXT,
+        ID_WRITTEN,
+        MOBILE_IN_TEXT,
+        MOBILE_WRITTEN,
+        LANDLINE_IN_TEXT,
+    ):
+        text = pattern.sub(REMOVED, text)
     if party_kind == PenaltyCase.PartyKind.PERSON and party_name:
-        text = text.replace(party_name, name_mask(party_name))
+        masked = name_mask(party_name)
+        text = text.replace(party_name, masked)
+        given = party_name[1:]
+        if len(given) >= 2:
+            text = text.replace(given, masked[1:])
     return text
 
 
@@ -80,5 +97,7 @@ def publication_withdraw(*, case: PenaltyCase, reason: str, at: datetime) -> Non
     Publication.objects.filter(case=case, withdrawn_at__isnull=True).update(
         withdrawn_at=at,
         withdraw_due_at=procedure.withdrawal_due(at, work_calendar()).at,
-        withdraw_reason=reason[:200],
+        withdraw_reason=redact(reason, party_kind=case.party_kind, party_name=case.party_name)[
+            :200
+        ],
     )

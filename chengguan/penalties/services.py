@@ -32,6 +32,7 @@ from chengguan.penalties.domain.workflow import (
     Procedure,
     Status,
     case_number,
+    case_number_parts,
     check_transition,
 )
 from chengguan.penalties.models import (
@@ -191,6 +192,12 @@ def _investigator_facts(persons: list[Person], on: date):
 
 def _territory(actor: Any) -> str:
     return scope_of(actor).unit_code or settings.CHENGGUAN["CITY_CODE"]
+
+
+def _reference(case: PenaltyCase) -> str:
+    """The case's payment reference, made from its own number: one per case, never shared."""
+    region, year, serial = case_number_parts(case.number)
+    return payment_reference(region_code=region, year=year, serial=serial)
 
 
 def _next_case_number(region_code: str, year: int) -> str:
@@ -869,12 +876,7 @@ def penalty_decide(
         else None
     )
     procedure.check_decision_in_time(_today(case.registered_at), _today(at), extension)
-    reference = ""
-    if case.fine:
-        serial = PenaltyCase.objects.filter(
-            region_code=case.region_code, decided_at__year=at.year, fine__isnull=False
-        ).count()
-        reference = payment_reference(region_code=case.region_code, year=at.year, serial=serial + 1)
+    reference = _reference(case) if case.fine else ""
     from_status = _move(
         case,
         Status.DECIDED,
@@ -1056,15 +1058,21 @@ def payment_confirm(
     if channel not in (Payment.Channel.BANK, Payment.Channel.E_PAYMENT):
         raise DomainError(gettext_noop("缴款渠道应为指定银行或电子支付"))
     transaction_id = _required(transaction_id, gettext_noop("缺少交易流水号"))[:64]
-    existing = Payment.objects.filter(channel=channel, transaction_id=transaction_id).first()
-    if existing is not None:
-        if existing.case.payment_reference != reference or existing.amount != yuan(amount):
-            raise Conflict(gettext_noop("交易流水号已用于另一笔缴款"))
-        return existing
+    # Lock the case first: two deliveries of one confirmation then queue, and the second
+    # finds the first's payment below instead of racing it.
     case = PenaltyCase.objects.select_for_update().filter(payment_reference=reference).first()
     if case is None or not reference:
         raise NotFound(gettext_noop("缴款识别码不存在"))
+    existing = Payment.objects.filter(channel=channel, transaction_id=transaction_id).first()
+    if existing is not None:
+        if existing.case_id != case.pk or existing.amount != yuan(amount):
+            raise Conflict(gettext_noop("交易流水号已用于另一笔缴款"))
+        return existing
+    if case.status in (Status.EXECUTED, Status.CLOSED, Status.ARCHIVED):
+        raise Conflict(gettext_noop("该案件罚款已缴清"))
     _check(case, Action.RECORD_PAYMENT, None)
+    if case.decided_at is None or paid_at < case.decided_at:
+        raise DomainError(gettext_noop("缴款时间早于处罚决定"))
     execution.check_fine_collection(execution.Collector(channel), on_the_spot_allowed=False)
     owed = owed_on(case, _today(paid_at))
     amount = yuan(amount)
@@ -1254,11 +1262,7 @@ def penalty_summary_decide(
         added_at=at,
     )
     if fine and not collect_cash:
-        case.payment_reference = payment_reference(
-            region_code=region,
-            year=at.year,
-            serial=PenaltyCase.objects.filter(region_code=region, fine__isnull=False).count(),
-        )
+        case.payment_reference = _reference(case)
         case.payment_due = execution.payment_due(today, work_calendar())
         case.save(update_fields=["payment_reference", "payment_due"])
     decision = documents.document_issue(case=case, kind="decision", actor=actor, at=at)

@@ -1,8 +1,8 @@
 """Human numbers of a penalty case: document numbers (文号) and the payment reference.
 
 A document number names the issuing body, the kind of document and the year, and counts
-per agency, kind and year: 郑金城综罚决字〔2026〕第123号 is the 123rd decision (罚决) of
-金水区's city-enforcement body (郑·金·城综) in 2026. The payment reference (缴款识别码) is
+per agency, kind and year: 郑金水城综罚决字〔2026〕第123号 is the 123rd decision (罚决) of
+金水区's city-enforcement body (郑·金水·城综) in 2026. The payment reference (缴款识别码) is
 what the party quotes at the bank; a check pair (ISO 7064 MOD 97-10) lets the bank refuse a
 mistyped reference before it reaches us.
 """
@@ -10,22 +10,38 @@ mistyped reference before it reaches us.
 CITY_SHORT = "郑"
 
 
-def unit_short(unit_name: str, *, city_short: str = CITY_SHORT) -> str:
-    """The one-character short of a county-level unit as document numbers write it
-    (金水区 → 金, 郑东新区 → 东); empty for the city itself."""
-    name = unit_name.removeprefix("郑州市")
-    if not name or name in ("郑州", "市本级"):
+# County-level units whose short form is not just the name without its suffix.
+_ZONE_SHORTS = {
+    "经济技术开发区": "经开",
+    "高新技术产业开发区": "高新",
+    "航空港经济综合实验区": "航空港",
+    "郑东新区": "郑东",
+}
+
+
+def unit_short(unit_name: str) -> str:
+    """The short form of a county-level unit as document numbers write it: 金水区 → 金水,
+    管城回族区 → 管城, 中牟县 → 中牟, 郑州经济技术开发区 → 经开; empty for the city itself.
+    Two characters, not one: 中原区 and 中牟县, 新密市 and 新郑市 must not share a prefix."""
+    name = unit_name.removeprefix("郑州市").removeprefix("郑州")
+    if not name:
         return ""
-    if name.startswith(city_short) and len(name) > 1:
-        name = name[1:]
-    return name[0]
+    for suffix, short in _ZONE_SHORTS.items():
+        if name.endswith(suffix):
+            return short
+    for suffix in ("回族区", "区", "县", "市"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return name
 
 
 def document_number(*, unit: str, word: str, year: int, serial: int) -> str:
-    """郑金城综罚决字〔2026〕第123号."""
+    """郑金水城综罚决字〔2026〕第123号; a unit already named after the city (郑东) is not
+    prefixed twice."""
     if serial < 1:
         raise ValueError("serials start at 1")
-    return f"{CITY_SHORT}{unit}城综{word}字〔{year}〕第{serial}号"
+    prefix = unit if unit.startswith(CITY_SHORT) else CITY_SHORT + unit
+    return f"{prefix}城综{word}字〔{year}〕第{serial}号"
 
 
 def _mod97_check(digits: str) -> str:

@@ -220,6 +220,12 @@ def actions_available(*, procedure: Procedure, status: Status, roles: Iterable) 
     ]
 
 
+def case_number_parts(number: str) -> tuple[str, int, int]:
+    """(region code, year, serial) of a case number made by `case_number`."""
+    region, year, serial = number.removeprefix("P").split("-")
+    return region, int(year), int(serial)
+
+
 def case_number(region_code: str, year: int, serial: int) -> str:
     """The platform's number of a penalty case, e.g. P410105-2026-00012 (documents carry
     their own per-agency numbers, see `documents`)."""

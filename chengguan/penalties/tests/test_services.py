@@ -173,12 +173,12 @@ def test_registration_issues_a_numbered_register_form_in_the_ledger(enforcer, pa
     assert case.party_id_masked.startswith("410105") and "*" in case.party_id_masked
     assert case.party_phone_masked == "138****5678"
     document = case.documents.get()
-    assert document.number == "郑金城综立字〔2026〕第1号"
+    assert document.number == "郑金水城综立字〔2026〕第1号"
     assert default_storage.open(document.file).read(5) == b"%PDF-"
     entry = LedgerEntry.objects.get(kind="penalty.document_issued", subject_id=str(document.pk))
     assert document.sha256 in entry.payload
     second = _register(enforcer, partner)
-    assert second.documents.get().number == "郑金城综立字〔2026〕第2号"
+    assert second.documents.get().number == "郑金水城综立字〔2026〕第2号"
 
 
 def test_evidence_is_hashed_on_arrival_and_checked_by_content(enforcer, partner):
@@ -709,3 +709,65 @@ def test_the_source_case_learns_the_outcome_in_public_words(user_factory):
     assert ("执法处理进展", "执法部门已对违法行为立案调查") in shown
     assert ("执法处理进展", "执法部门已将案件移送有关机关处理") in shown
     assert "王小明" not in str(shown)
+
+
+def test_each_case_has_its_own_payment_reference(enforcer, partner):
+    ordinary = _to_notice(enforcer, partner)
+    services.statement_record(actor=enforcer, case_id=ordinary.pk, waived=True)
+    summary = _summary(enforcer, "100")
+    ordinary = services.penalty_decide(
+        actor=enforcer, case_id=ordinary.pk, at=T0 + timedelta(days=1)
+    )
+    assert summary.payment_reference and ordinary.payment_reference
+    assert summary.payment_reference != ordinary.payment_reference
+
+
+def test_a_paid_case_is_not_paid_twice_and_payments_follow_the_decision(enforcer, partner):
+    case = _decided(enforcer, partner)
+    with pytest.raises(DomainError, match="早于处罚决定"):
+        services.payment_confirm(
+            channel="bank",
+            reference=case.payment_reference,
+            transaction_id="B0",
+            amount=case.fine,
+            paid_at=T0,
+        )
+    services.payment_confirm(
+        channel="bank",
+        reference=case.payment_reference,
+        transaction_id="B1",
+        amount=case.fine,
+        paid_at=T0 + timedelta(days=2),
+    )
+    again = services.payment_confirm(
+        channel="bank",
+        reference=case.payment_reference,
+        transaction_id="B1",
+        amount=case.fine,
+        paid_at=T0 + timedelta(days=2),
+    )
+    assert again.transaction_id == "B1" and case.payments.count() == 1
+    from chengguan.core.errors import Conflict
+
+    with pytest.raises(Conflict, match="已缴清"):
+        services.payment_confirm(
+            channel="bank",
+            reference=case.payment_reference,
+            transaction_id="B2",
+            amount=case.fine,
+            paid_at=T0 + timedelta(days=3),
+        )
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["+8613803711234", "8613803711234", "138-0371-1234", "138 0371 1234", "4101 0519 9001 0112 34"],
+)
+def test_publicity_removes_numbers_however_written(written):
+    from chengguan.penalties.publicity import redact
+
+    text = redact(
+        f"当事人王小明（{written}）称小明不知情", party_kind="person", party_name="王小明"
+    )
+    assert written not in text and "王小明" not in text and "小明" not in text
+    assert "（已删除）" in text and "王**" in text

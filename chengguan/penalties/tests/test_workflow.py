@@ -87,16 +87,31 @@ def test_referral_only_before_a_decision():
         )
 
 
+UNITS = [
+    "中原区", "二七区", "管城回族区", "金水区", "上街区", "惠济区", "中牟县",
+    "郑州经济技术开发区", "郑州高新技术产业开发区", "郑州航空港经济综合实验区",
+    "巩义市", "荥阳市", "新密市", "新郑市", "登封市", "郑东新区",
+]  # fmt: skip
+
+
 def test_document_numbers_name_the_unit_kind_year_and_serial():
-    assert unit_short("金水区") == "金"
-    assert unit_short("郑东新区") == "东"
+    assert unit_short("金水区") == "金水"
+    assert unit_short("管城回族区") == "管城"
+    assert unit_short("郑州航空港经济综合实验区") == "航空港"
     assert unit_short("郑州市") == ""
     assert (
-        document_number(unit="金", word="罚决", year=2026, serial=123)
-        == "郑金城综罚决字〔2026〕第123号"
+        document_number(unit="金水", word="罚决", year=2026, serial=123)
+        == "郑金水城综罚决字〔2026〕第123号"
     )
+    assert document_number(unit="郑东", word="罚决", year=2026, serial=1).startswith("郑东城综")
+    assert document_number(unit="", word="罚决", year=2026, serial=1).startswith("郑城综")
     with pytest.raises(ValueError):
-        document_number(unit="金", word="罚决", year=2026, serial=0)
+        document_number(unit="金水", word="罚决", year=2026, serial=0)
+
+
+def test_every_unit_of_zhengzhou_has_its_own_document_prefix():
+    shorts = [unit_short(name) for name in UNITS]
+    assert len(set(shorts)) == len(UNITS) and "" not in shorts
 
 
 def test_payment_references_carry_a_check_pair_that_catches_typos():

@@ -38,7 +38,7 @@ def test_every_code_the_cases_app_makes_is_accepted():
 
 def test_every_status_has_a_public_explanation_and_public_events_are_real_actions():
     assert set(STATUS_HINTS) == set(STATUS_LABELS)
-    assert set(PUBLIC_EVENTS) - {"reported"} <= set(ACTION_LABELS)
+    assert set(PUBLIC_EVENTS) - {"reported", "enforcement"} <= set(ACTION_LABELS)
     internal = {Action.SUPERVISE, Action.MARK_COMPLEX, Action.REQUEST_EXTENSION}
     assert not internal & set(PUBLIC_EVENTS)
 
