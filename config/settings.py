@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "chengguan.workforce",
     "chengguan.powers",
     "chengguan.penalties",
+    "chengguan.kpi",
     "chengguan.portal",
     "chengguan.mobile",
     "chengguan.web",
