@@ -251,6 +251,28 @@ def _case_context(request, case: Case, **action_state) -> dict:
         # An error no form shows (a conflict, an action no longer offered) goes on top.
         "action_error": error if error and not any(f["error"] for f in forms) else "",
         "triage_label": gettext(selectors.TRIAGE_LABEL),
+        **_penalty_context(request, case),
+    }
+
+
+def _penalty_context(request, case: Case) -> dict:
+    """For an officer on an enforcement category's case: the link to open a penalty case
+    (行政处罚立案) from it, and the penalty cases already opened from it."""
+    from chengguan.penalties.selectors import penalty_cases_visible, power_for_category
+
+    if Role.OFFICER not in roles_of(request.user):
+        return {}
+    if power_for_category(case.category_id) is None:
+        return {}
+    return {
+        "penalty_register_url": reverse("penalties:register")
+        + "?"
+        + urlencode({"source_case": case.number}),
+        "penalty_cases": list(
+            penalty_cases_visible(request.user)
+            .filter(source_case=case)
+            .values_list("number", flat=True)
+        ),
     }
 
 

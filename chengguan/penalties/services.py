@@ -221,6 +221,28 @@ class Party:
     phone: str = ""
 
 
+def _measured_facts(measured: dict[str, Any]) -> dict[str, str]:
+    """The measured facts the discretion benchmark reads ({"处数": "6"}), each a number ≥ 0;
+    blank values are left out (not measured)."""
+    facts = {}
+    for measure, value in measured.items():
+        text = str(value).strip()
+        if not text:
+            continue
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            number = Decimal(-1)
+        if not number.is_finite() or number < 0:
+            raise DomainError(
+                gettext_noop("“%(measure)s”应为不小于零的数：%(value)s"),
+                measure=measure,
+                value=text,
+            )
+        facts[str(measure)[:40]] = text
+    return facts
+
+
 def _party_fields(party: Party) -> dict[str, Any]:
     kind = party.kind
     if kind not in PenaltyCase.PartyKind.values:
@@ -314,6 +336,7 @@ def penalty_register(
         )
     if harm not in PenaltyCase.Harm.values:
         raise DomainError(gettext_noop("请选择危害后果"))
+    measured = _measured_facts(measured or {})
     me = Person.objects.filter(user_id=actor.pk).first()
     others = list(Person.objects.filter(pk__in=co_investigator_ids or []).select_related("agency"))
     if len(others) != len(set(co_investigator_ids or [])):
@@ -343,7 +366,7 @@ def penalty_register(
         occurred_on=occurred_on,
         discovered_on=discovered_on,
         facts=_required(facts, gettext_noop("请填写违法事实")),
-        measured={k: str(v) for k, v in (measured or {}).items() if str(v).strip()},
+        measured=measured,
         first_offence=first_offence,
         corrected=corrected,
         harm=harm,
@@ -632,6 +655,8 @@ def hearing_request(
     _check(case, Action.REQUEST_HEARING, actor)
     if not case.hearing_right:
         raise DomainError(gettext_noop("拟作出的处罚不在听证范围内，当事人没有要求听证的权利"))
+    if _today(requested_at) < _today(case.notified_at) or requested_at > at:
+        raise DomainError(gettext_noop("听证申请时间应在告知之后、不晚于现在"))
     procedure.check_hearing_request(case.notified_at, requested_at, work_calendar())
     from_status = _move(case, Status.HEARING, hearing_requested_at=requested_at)
     _record(case, action=Action.REQUEST_HEARING, actor=actor, at=at, from_status=from_status)

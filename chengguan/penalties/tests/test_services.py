@@ -771,3 +771,15 @@ def test_publicity_removes_numbers_however_written(written):
     )
     assert written not in text and "王小明" not in text and "小明" not in text
     assert "（已删除）" in text and "王**" in text
+
+
+def test_bad_measured_facts_and_impossible_request_times_are_refused(enforcer, partner):
+    with pytest.raises(DomainError, match="不小于零的数"):
+        _register(enforcer, partner, measured={"处数": "abc"})
+    with pytest.raises(DomainError, match="不小于零的数"):
+        _register(enforcer, partner, measured={"处数": "-1"})
+    case = _to_notice(enforcer, partner)
+    with pytest.raises(DomainError, match="告知之后"):
+        services.hearing_request(
+            actor=enforcer, case_id=case.pk, requested_at=T0 - timedelta(days=1)
+        )
