@@ -114,9 +114,15 @@ def penalty_actions(case: PenaltyCase, user) -> list[Action]:
     roles = set(roles_of(user))
     if Role.OFFICER in roles and not may_act_as_officer(user, case):
         roles.discard(Role.OFFICER)
-    return actions_available(
+    actions = actions_available(
         procedure=Procedure(case.procedure), status=Status(case.status), roles=roles
     )
+    # Not offered while a required review has not passed (the service refuses it anyway).
+    if (case.review_grounds and not case.review_passed) or (
+        case.status == Status.REVIEWING and not case.review_passed
+    ):
+        actions = [a for a in actions if a is not Action.DECIDE]
+    return actions
 
 
 def evidence_of(case: PenaltyCase) -> QuerySet[Evidence]:

@@ -80,6 +80,7 @@ STATE_CLASSES = {
     limits_domain.State.OVERDUE: "bad",
     limits_domain.State.MET: "good",
     limits_domain.State.LATE: "muted",
+    limits_domain.State.LAPSED: "muted",
 }
 PENDING_STATES = frozenset(
     {limits_domain.State.OPEN, limits_domain.State.WARNING, limits_domain.State.OVERDUE}

@@ -37,6 +37,7 @@ class State(StrEnum):
     OVERDUE = "overdue"
     MET = "met"
     LATE = "late"  # done, but after the limit
+    LAPSED = "lapsed"  # the party's period ran out or no longer matters
 
 
 STATE_LABELS = {
@@ -45,6 +46,7 @@ STATE_LABELS = {
     State.OVERDUE: gettext_noop("已超期"),
     State.MET: gettext_noop("按期完成"),
     State.LATE: gettext_noop("超期完成"),
+    State.LAPSED: gettext_noop("已届满"),
 }
 
 
@@ -58,8 +60,8 @@ class Limit:
     due: datetime  # the last instant (natural-day limits: the end of their last day)
     state: State
     done_at: datetime | None = None
-    # The party's own period (asking for a hearing, paying): it lapses, it is not "overdue"
-    # for the agency.
+    # The party's own right (asking for a hearing): it lapses, it is not "overdue" for the
+    # agency. (An unpaid fine past its period is overdue: the agency must act on it.)
     party: bool = False
 
 
@@ -105,10 +107,11 @@ def case_limits(case: CaseDates, calendar: WorkCalendar, now: datetime) -> list[
     """The limits that apply to the case so far, in the order the procedure meets them."""
     limits: list[Limit] = []
 
-    def add(key, label, basis, days, counting, start, due, done_at, *, party=False):
+    def add(key, label, basis, days, counting, start, due, done_at, *, party=False, moot=False):
         state = _state(start, due, done_at, now)
-        if party and state is State.OVERDUE:
-            state = State.MET  # the party let it lapse: nothing for the agency to do
+        if party and done_at is None and (moot or state is State.OVERDUE):
+            # The party let a right run out, or the case moved past it: nothing to chase.
+            state = State.LAPSED
         limits.append(Limit(key, label, basis, days, counting, due, state, done_at, party))
 
     if case.registered_at is not None and not case.summary:
@@ -151,6 +154,7 @@ def case_limits(case: CaseDates, calendar: WorkCalendar, now: datetime) -> list[
             _end_of(procedure.hearing_request_due(case.notified_at, calendar), calendar),
             case.hearing_requested_at,
             party=True,
+            moot=case.decided_at is not None,
         )
     if case.decided_at is not None and not case.summary:
         add(
@@ -186,7 +190,6 @@ def case_limits(case: CaseDates, calendar: WorkCalendar, now: datetime) -> list[
             case.served_at or case.decided_at,
             _end_of(last_day, calendar),
             case.paid_at,
-            party=True,
         )
     for label, collected_at, handed_in_at in case.cash:
         add(
