@@ -95,7 +95,8 @@ def _when(moment) -> str | None:
 
 
 def request_dict(case: Case) -> dict[str, Any]:
-    """The public view of a case: no reporter, no contact details, no internal notes."""
+    """The public view of a case: no reporter, no contact details, no internal notes; a
+    phone or ID number typed into the description or the address is masked."""
     closed = case.status in CLOSED
     return {
         "service_request_id": case.number,
@@ -103,12 +104,12 @@ def request_dict(case: Case) -> dict[str, Any]:
         "status_notes": case.status_label,
         "service_name": case.category.name,
         "service_code": service_code(case.category),
-        "description": case.description,
+        "description": text_mask(case.description),
         "agency_responsible": case.agency.name if case.agency_id else "",
         "service_notice": "",
         "requested_datetime": _when(case.reported_at),
         "updated_datetime": _when((case.closed_at if closed else None) or case.updated_at),
-        "address": case.address,
+        "address": text_mask(case.address),
         "lat": case.lat,
         "long": case.lon,
         "media_url": "",

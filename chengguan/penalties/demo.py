@@ -89,7 +89,7 @@ def penalty_cases_ensure(*, say: Callable[[str], None] = print) -> int:
 
     from chengguan.cases.models import Case
     from chengguan.core.selectors import work_calendar
-    from chengguan.penalties import services
+    from chengguan.penalties import collection, services, steps, summary
     from chengguan.penalties.domain.procedure import Penalty, PenaltyKind
     from chengguan.penalties.models import PenaltyCase
 
@@ -107,7 +107,7 @@ def penalty_cases_ensure(*, say: Callable[[str], None] = print) -> int:
     def at(days_ago: int, hours: float = 0):
         return _working_morning(today - timedelta(days=days_ago), calendar) + timedelta(hours=hours)
 
-    def register(days_ago: int, power: str, party: services.Party, facts: str, **extra):
+    def register(days_ago: int, power: str, party: steps.Party, facts: str, **extra):
         registered = at(days_ago)
         return services.penalty_register(
             actor=officer,
@@ -144,7 +144,7 @@ def penalty_cases_ensure(*, say: Callable[[str], None] = print) -> int:
     register(
         2,
         "ZF-GS-001",
-        services.Party(kind="person", name="刘某某", address="金水区经三路12号"),
+        steps.Party(kind="person", name="刘某某", address="金水区经三路12号"),
         "当事人在经三路人行道上摆摊销售水果，经劝阻后仍未离开，三次被巡查发现",
         source=f"数字城管案卷 {source.number}" if source else "日常巡查发现",
         source_case_id=source.pk if source else None,
@@ -155,7 +155,7 @@ def penalty_cases_ensure(*, say: Callable[[str], None] = print) -> int:
     case = register(
         9,
         "ZF-JS-008",
-        services.Party(
+        steps.Party(
             kind="organisation",
             name="郑州市某某广告有限公司",
             id_number="91410105MA44XXXX1K",
@@ -184,7 +184,7 @@ def penalty_cases_ensure(*, say: Callable[[str], None] = print) -> int:
     case = register(
         20,
         "ZF-JS-008",
-        services.Party(kind="person", name="张某某", address="金水区文化路45号"),
+        steps.Party(kind="person", name="张某某", address="金水区文化路45号"),
         "当事人在路灯杆上张挂小型广告牌 5 处",
         measured={"处数": "5"},
     )
@@ -205,7 +205,7 @@ def penalty_cases_ensure(*, say: Callable[[str], None] = print) -> int:
     case = register(
         40,
         "ZF-JS-008",
-        services.Party(kind="person", name="赵某某", address="金水区纬五路3号"),
+        steps.Party(kind="person", name="赵某某", address="金水区纬五路3号"),
         "当事人在桥梁护栏上设置广告挂浮物 4 处",
         measured={"处数": "4"},
     )
@@ -221,7 +221,7 @@ def penalty_cases_ensure(*, say: Callable[[str], None] = print) -> int:
     case = services.penalty_serve(
         actor=officer, case_id=case.pk, method="direct", recipient="赵某某", at=at(30, 0.5)
     )
-    services.payment_confirm(
+    collection.payment_confirm(
         channel="bank",
         reference=case.payment_reference,
         transaction_id=f"DEMO-{case.number}",
@@ -232,10 +232,10 @@ def penalty_cases_ensure(*, say: Callable[[str], None] = print) -> int:
     services.penalty_archive(actor=officer, case_id=case.pk, at=at(23))
     made += 1
     # 5. On the spot: 50 yuan for litter, paid in cash, filed and handed in.
-    case = services.penalty_summary_decide(
+    case = summary.penalty_summary_decide(
         actor=officer,
         power_id=Power.objects.get(code="ZF-JS-003").pk,
-        party=services.Party(kind="person", name="孙某某"),
+        party=steps.Party(kind="person", name="孙某某"),
         place="金水区紫荆山公园南门",
         facts="当事人随地乱扔烟蒂，经指出后拒不拾起",
         penalties=[Penalty(PenaltyKind.FINE, Decimal("50"))],
@@ -244,8 +244,8 @@ def penalty_cases_ensure(*, say: Callable[[str], None] = print) -> int:
         collect_cash=True,
         at=at(3),
     )
-    services.penalty_file(actor=officer, case_id=case.pk, at=at(3, 2))
-    services.cash_hand_in(actor=officer, case_id=case.pk, at=at(2))
+    summary.penalty_file(actor=officer, case_id=case.pk, at=at(3, 2))
+    collection.cash_hand_in(actor=officer, case_id=case.pk, at=at(2))
     made += 1
     say(f"行政处罚演示案件：{made} 件")
     return made

@@ -12,7 +12,7 @@ X-Chengguan-Signature headers, good for 5 minutes either side of our clock):
 Edges only. Checks run cheapest first: the secret is configured (503), the body is not
 too large (413), the signature is genuine and fresh (401), the JSON is an object (400),
 each field is right (422, naming it), the reference's check digits hold (400); then
-`services.payment_confirm`, whose refusals come back with their own status: a wrong
+`collection.payment_confirm`, whose refusals come back with their own status: a wrong
 amount 400 (saying what is owed that day), an unknown reference 404, a transaction id
 reused for another payment 409. The same confirmation sent again answers 200 as the first
 time did, so the bank may retry until it hears back.
@@ -43,7 +43,7 @@ from chengguan.intake.domain import (
     decode_body,
 )
 from chengguan.intake.views import _answer, _check_size
-from chengguan.penalties import services
+from chengguan.penalties import collection
 from chengguan.penalties.domain.numbers import payment_reference_valid
 from chengguan.penalties.models import Payment
 from chengguan.web.api import error_message
@@ -130,11 +130,11 @@ def parse_confirmation(data: dict) -> dict:
 
 def _confirm(confirmation: dict) -> Payment:
     try:
-        return services.payment_confirm(**confirmation)
+        return collection.payment_confirm(**confirmation)
     except IntegrityError:
         # The same transaction arrived twice at once and the other copy was stored first:
         # asking again finds it and answers as for any repeat.
-        return services.payment_confirm(**confirmation)
+        return collection.payment_confirm(**confirmation)
 
 
 @csrf_exempt

@@ -11,280 +11,54 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from chengguan.accounts.roles import Role
-from chengguan.accounts.selectors import roles_of, scope_of
-from chengguan.core.errors import Conflict, DomainError, Forbidden, NotFound, gettext_noop
-from chengguan.core.personal import personal_encrypt, phone_mask, phone_normalise
+from chengguan.accounts.selectors import roles_of
+from chengguan.core.errors import DomainError, Forbidden, NotFound, gettext_noop
 from chengguan.core.selectors import work_calendar
-from chengguan.core.services import ledger_append, outbox_emit
 from chengguan.penalties import documents, evidence_files
 from chengguan.penalties.domain import execution, procedure
 from chengguan.penalties.domain.money import yuan
-from chengguan.penalties.domain.numbers import payment_reference
-from chengguan.penalties.domain.periods import local_date
 from chengguan.penalties.domain.workflow import (
     Action,
     Procedure,
     Status,
-    case_number,
-    case_number_parts,
-    check_transition,
 )
 from chengguan.penalties.models import (
-    CaseCounter,
     Evidence,
     Investigator,
     Payment,
     PenaltyCase,
-    PenaltyEvent,
     Reviewer,
 )
 from chengguan.penalties.selectors import (
     agency_line,
     investigator_user_ids,
-    may_act_as_officer,
-    penalty_cases_visible,
+)
+from chengguan.penalties.steps import (
+    Party,
+    case_locked,
+    case_move,
+    investigator_facts,
+    local_day,
+    measured_facts,
+    moment,
+    next_case_number,
+    party_fields,
+    payment_reference_for,
+    power_holder,
+    required,
+    source_case_inform,
+    step_check,
+    step_record,
+    territory_of,
 )
 from chengguan.powers.discretion import check_fine, propose_tier
-from chengguan.powers.models import Power, PowerHolder
-from chengguan.workforce.domain.id_number import id_number_mask
-from chengguan.workforce.gate import enforcer_check, enforcer_facts
+from chengguan.powers.models import Power
+from chengguan.workforce.gate import enforcer_check
 from chengguan.workforce.models import Person
-
-# -- helpers ----------------------------------------------------------------------------
-
-
-def _now(at: datetime | None) -> datetime:
-    return at or timezone.now()
-
-
-def _today(at: datetime) -> date:
-    return local_date(at, work_calendar())
-
-
-def _load(case_id: Any, actor: Any) -> PenaltyCase:
-    """The case, locked, if `actor` may see it (404 otherwise: never say it exists)."""
-    case = (
-        penalty_cases_visible(actor).select_for_update(of=("self",)).filter(pk=case_id).first()
-        if actor is not None
-        else PenaltyCase.objects.select_for_update().filter(pk=case_id).first()
-    )
-    if case is None:
-        raise NotFound(gettext_noop("没有找到该案件"))
-    return case
-
-
-def _check(case: PenaltyCase, action: Action, actor: Any, *, version: int | None = None):
-    """Role, agency and stage; `version` (from the page the user saw) refuses a stale form."""
-    roles = set(roles_of(actor)) if actor is not None else {None}
-    if Role.OFFICER in roles and not may_act_as_officer(actor, case):
-        roles.discard(Role.OFFICER)
-    transition = check_transition(
-        action, procedure=Procedure(case.procedure), status=Status(case.status), roles=roles
-    )
-    if version is not None and version != case.version:
-        raise Conflict(gettext_noop("案件已被他人更新，请刷新页面后重试"))
-    return transition
-
-
-def _record(
-    case: PenaltyCase,
-    *,
-    action: Action | str,
-    actor: Any,
-    at: datetime,
-    from_status: str,
-    note: str = "",
-    data: dict | None = None,
-) -> PenaltyEvent:
-    """The timeline event, the ledger entry and the outbox event of one step."""
-    data = data or {}
-    event = PenaltyEvent.objects.create(
-        case=case,
-        action=str(action),
-        actor=actor if getattr(actor, "pk", None) else None,
-        at=at,
-        from_status=from_status,
-        to_status=case.status,
-        note=note,
-        data=data,
-    )
-    ledger_append(
-        kind=f"penalty.{action}",
-        subject=case,
-        actor=actor,
-        data={"number": case.number, "from": from_status, "to": case.status, "note": note, **data},
-    )
-    outbox_emit(
-        f"penalty.{action}",
-        case_id=str(case.pk),
-        event_id=str(event.pk),
-        number=case.number,
-        status=case.status,
-        region_code=case.region_code,
-        source_case_id=str(case.source_case_id or ""),
-    )
-    return event
-
-
-# What the reporter of the source case reads of its penalty case (C4 ← C6): fixed public
-# wording, never the party or the amounts.
-OUTCOME_TEXTS = {
-    "register": gettext_noop("执法部门已对违法行为立案调查"),
-    "decide": gettext_noop("执法部门已依法作出行政处罚决定"),
-    "no_penalty": gettext_noop("当事人已改正，执法部门依法不予处罚并进行了教育"),
-    "refer": gettext_noop("执法部门已将案件移送有关机关处理"),
-    "revoke": gettext_noop("原行政处罚决定已撤销"),
-}
-
-
-def _inform_source(case: PenaltyCase, outcome: str, *, actor: Any, at: datetime) -> None:
-    if case.source_case_id:
-        from chengguan.cases.services import case_enforcement_record
-
-        case_enforcement_record(
-            case_id=case.source_case_id,
-            actor=actor,
-            outcome=outcome,
-            public_text=OUTCOME_TEXTS[outcome],
-            reference=case.number,
-            at=at,
-        )
-
-
-def _move(case: PenaltyCase, target: Status | None, **fields: Any) -> str:
-    """Apply a step's changes to the row; returns the status it came from."""
-    from_status = case.status
-    if target is not None:
-        case.status = target
-    for name, value in fields.items():
-        setattr(case, name, value)
-    case.version = F("version") + 1
-    case.save()
-    case.refresh_from_db(fields=["version"])
-    return from_status
-
-
-def _required(value: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(message)
-    return value
-
-
-def _penalties(case: PenaltyCase) -> list[procedure.Penalty]:
-    return [
-        procedure.Penalty(
-            procedure.PenaltyKind(p["kind"]), p.get("amount") and Decimal(p["amount"])
-        )
-        for p in case.penalties
-    ]
-
-
-def _investigator_facts(persons: list[Person], on: date):
-    return [enforcer_facts(person, on) for person in persons]
-
-
-def _territory(actor: Any) -> str:
-    return scope_of(actor).unit_code or settings.CHENGGUAN["CITY_CODE"]
-
-
-def _reference(case: PenaltyCase) -> str:
-    """The case's payment reference, made from its own number: one per case, never shared."""
-    region, year, serial = case_number_parts(case.number)
-    return payment_reference(region_code=region, year=year, serial=serial)
-
-
-def _next_case_number(region_code: str, year: int) -> str:
-    counter, _ = CaseCounter.objects.select_for_update().get_or_create(
-        region_code=region_code, year=year
-    )
-    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db()
-    return case_number(region_code, year, counter.last)
-
-
-# -- registration and investigation -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Party:
-    kind: str
-    name: str
-    id_number: str = ""
-    address: str = ""
-    phone: str = ""
-
-
-def _measured_facts(measured: dict[str, Any]) -> dict[str, str]:
-    """The measured facts the discretion benchmark reads ({"处数": "6"}), each a number ≥ 0;
-    blank values are left out (not measured)."""
-    facts = {}
-    for measure, value in measured.items():
-        text = str(value).strip()
-        if not text:
-            continue
-        try:
-            number = Decimal(text)
-        except ArithmeticError:
-            number = Decimal(-1)
-        if not number.is_finite() or number < 0:
-            raise DomainError(
-                gettext_noop("“%(measure)s”应为不小于零的数：%(value)s"),
-                measure=measure,
-                value=text,
-            )
-        facts[str(measure)[:40]] = text
-    return facts
-
-
-def _party_fields(party: Party) -> dict[str, Any]:
-    kind = party.kind
-    if kind not in PenaltyCase.PartyKind.values:
-        raise DomainError(gettext_noop("当事人类型应为公民或法人、其他组织"))
-    name = _required(party.name, gettext_noop("请填写当事人姓名或名称"))
-    fields: dict[str, Any] = {
-        "party_kind": kind,
-        "party_name": name[:100],
-        "party_address": party.address.strip()[:200],
-    }
-    id_number = party.id_number.strip().upper()
-    if id_number:
-        if kind == PenaltyCase.PartyKind.PERSON:
-            from chengguan.workforce.domain.id_number import id_number_check
-
-            id_number = id_number_check(id_number)
-            fields["party_id_masked"] = id_number_mask(id_number)
-        else:
-            if len(id_number) != 18 or not id_number.isalnum():
-                raise DomainError(gettext_noop("统一社会信用代码应为18位数字或大写字母"))
-            fields["party_id_masked"] = id_number  # public register data, not personal
-        fields["party_id_cipher"] = personal_encrypt(id_number)
-    if party.phone.strip():
-        phone = phone_normalise(party.phone)
-        fields["party_phone_cipher"] = personal_encrypt(phone)
-        fields["party_phone_masked"] = phone_mask(phone)
-    return fields
-
-
-def _holder(power: Power, territory: str) -> PowerHolder:
-    if power.status != Power.Status.IN_FORCE:
-        raise DomainError(
-            gettext_noop("“%(power)s”暂缓划转，综合执法部门尚不能行使"), power=power.name
-        )
-    holder = (
-        PowerHolder.objects.filter(power=power, territory_code=territory, valid_to__isnull=True)
-        .select_related("agency")
-        .first()
-    )
-    if holder is None:
-        raise DomainError(gettext_noop("本辖区没有登记该事项的行使主体，不能立案"))
-    return holder
 
 
 @transaction.atomic
@@ -313,16 +87,16 @@ def penalty_register(
     """立案 (Art. 54) with at least two certified investigators (Art. 42), within the
     limitation period (Art. 36), on a power in force held in the officer's territory.
     Issues the 立案审批表."""
-    at = _now(at)
-    today = _today(at)
+    at = moment(at)
+    today = local_day(at)
     if Role.OFFICER not in roles_of(actor):
         raise Forbidden(gettext_noop("只有执法队员可以立案"))
     enforcer_check(actor, today)
     power = Power.objects.filter(pk=power_id).first()
     if power is None:
         raise DomainError(gettext_noop("请选择处罚事项"))
-    territory = _territory(actor)
-    holder = _holder(power, territory)
+    territory = territory_of(actor)
+    holder = power_holder(power, territory)
     if occurred_on > discovered_on or discovered_on > today:
         raise DomainError(gettext_noop("违法行为日期不能晚于发现日期，发现日期不能晚于今天"))
     if not procedure.within_limitation(
@@ -336,7 +110,7 @@ def penalty_register(
         )
     if harm not in PenaltyCase.Harm.values:
         raise DomainError(gettext_noop("请选择危害后果"))
-    measured = _measured_facts(measured or {})
+    measured = measured_facts(measured or {})
     me = Person.objects.filter(user_id=actor.pk).first()
     others = list(Person.objects.filter(pk__in=co_investigator_ids or []).select_related("agency"))
     if len(others) != len(set(co_investigator_ids or [])):
@@ -345,7 +119,7 @@ def penalty_register(
     if any(p.agency_id not in line for p in others):
         raise Forbidden(gettext_noop("只能选择本单位的执法人员共同办案"))
     persons = [me, *[p for p in others if p.pk != me.pk]]
-    certificates = procedure.check_investigators(_investigator_facts(persons, today), today)
+    certificates = procedure.check_investigators(investigator_facts(persons, today), today)
     source_case = None
     if source_case_id:
         from chengguan.cases.selectors import cases_visible
@@ -354,18 +128,18 @@ def penalty_register(
         if source_case is None:
             raise NotFound(gettext_noop("没有找到来源案卷"))
     case = PenaltyCase.objects.create(
-        number=_next_case_number(territory[:6], at.year),
+        number=next_case_number(territory[:6], at.year),
         region_code=territory[:6],
         agency=holder.agency,
         power=power,
         procedure=Procedure.ORDINARY,
         status=Status.INVESTIGATING,
         source_case=source_case,
-        source=_required(source, gettext_noop("请填写案件来源"))[:60],
-        place=_required(place, gettext_noop("请填写违法地点"))[:200],
+        source=required(source, gettext_noop("请填写案件来源"))[:60],
+        place=required(place, gettext_noop("请填写违法地点"))[:200],
         occurred_on=occurred_on,
         discovered_on=discovered_on,
-        facts=_required(facts, gettext_noop("请填写违法事实")),
+        facts=required(facts, gettext_noop("请填写违法事实")),
         measured=measured,
         first_offence=first_offence,
         corrected=corrected,
@@ -374,7 +148,7 @@ def penalty_register(
         major_public_interest=major_public_interest,
         registered_at=at,
         registered_by=actor,
-        **_party_fields(party),
+        **party_fields(party),
     )
     for person, certificate in zip(persons, certificates, strict=True):
         Investigator.objects.create(
@@ -387,7 +161,7 @@ def penalty_register(
         at=at,
         extra={"approver_opinion": approver_opinion.strip() or "同意立案", "approver": str(actor)},
     )
-    _record(
+    step_record(
         case,
         action="register",
         actor=actor,
@@ -401,7 +175,7 @@ def penalty_register(
             "document": document.number,
         },
     )
-    _inform_source(case, "register", actor=actor, at=at)
+    source_case_inform(case, "register", actor=actor, at=at)
     return case
 
 
@@ -419,13 +193,13 @@ def evidence_add(
 ) -> Evidence:
     """One piece of evidence: checked by content, kept byte-exact, its SHA-256 ledgered.
     Preserved evidence (先行登记保存) starts the 7-working-day limit of Art. 56."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.ADD_EVIDENCE, actor)
-    enforcer_check(actor, _today(at))
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.ADD_EVIDENCE, actor)
+    enforcer_check(actor, local_day(at))
     if kind not in Evidence.Kind.values:
         raise DomainError(gettext_noop("请选择证据种类"))
-    title = _required(title, gettext_noop("请填写证据名称"))[:200]
+    title = required(title, gettext_noop("请填写证据名称"))[:200]
     stored = evidence_files.evidence_store(data=data, filename=filename)
     evidence = Evidence.objects.create(
         case=case,
@@ -440,8 +214,8 @@ def evidence_add(
         collected_by=actor,
         preserved=preserved,
     )
-    from_status = _move(case, None)
-    _record(
+    from_status = case_move(case, None)
+    step_record(
         case,
         action=Action.ADD_EVIDENCE,
         actor=actor,
@@ -463,21 +237,21 @@ def evidence_add(
 def evidence_preservation_decide(
     *, actor: Any, evidence_id: Any, decision: str, at: datetime | None = None
 ) -> Evidence:
-    at = _now(at)
+    at = moment(at)
     evidence = Evidence.objects.filter(pk=evidence_id).first()
     if evidence is None:
         raise NotFound(gettext_noop("没有找到该证据"))
-    case = _load(evidence.case_id, actor)
-    _check(case, Action.DECIDE_PRESERVATION, actor)
+    case = case_locked(evidence.case_id, actor)
+    step_check(case, Action.DECIDE_PRESERVATION, actor)
     if not evidence.preserved or evidence.preservation_decided_at:
         raise DomainError(gettext_noop("该证据没有待处理的先行登记保存"))
-    decision = _required(decision, gettext_noop("请填写处理决定"))[:200]
+    decision = required(decision, gettext_noop("请填写处理决定"))[:200]
     procedure.check_preservation_decision(evidence.collected_at, at, work_calendar())
     evidence.preservation_decided_at = at
     evidence.preservation_decision = decision
     evidence.save(update_fields=["preservation_decided_at", "preservation_decision"])
-    from_status = _move(case, None)
-    _record(
+    from_status = case_move(case, None)
+    step_record(
         case,
         action=Action.DECIDE_PRESERVATION,
         actor=actor,
@@ -567,10 +341,10 @@ def penalty_notify(
 ) -> PenaltyCase:
     """The notice of intended penalty (Art. 44): the penalty, facts, reasons, basis and the
     party's rights; the hearing right where Henan's thresholds apply (Art. 63)."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.NOTIFY, actor, version=version)
-    enforcer_check(actor, _today(at))
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.NOTIFY, actor, version=version)
+    enforcer_check(actor, local_day(at))
     if not case.evidence.exists():
         raise DomainError(gettext_noop("尚未登记任何证据，不能告知拟作出的处罚"))
     discretion = discretion_check(case, penalties, departure_reason)
@@ -578,7 +352,7 @@ def penalty_notify(
     right = procedure.hearing_right(party_kind, penalties)
     fine = sum((p.amount for p in penalties if p.kind is procedure.PenaltyKind.FINE), Decimal(0))
     grounds = review_grounds(case, departs=discretion.departs)
-    from_status = _move(
+    from_status = case_move(
         case,
         Status.NOTIFIED,
         penalties=[{"kind": p.kind.value, "amount": p.amount} for p in penalties],
@@ -591,7 +365,7 @@ def penalty_notify(
         review_passed=False,
     )
     document = documents.document_issue(case=case, kind="notice", actor=actor, at=at)
-    _record(
+    step_record(
         case,
         action=Action.NOTIFY,
         actor=actor,
@@ -619,20 +393,20 @@ def statement_record(
     at: datetime | None = None,
 ) -> PenaltyCase:
     """The party's statement and defence (陈述申辩), or their express waiver (Art. 62)."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.RECORD_STATEMENT, actor)
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.RECORD_STATEMENT, actor)
     statement = (statement or "").strip()
     if not statement and not waived:
         raise DomainError(gettext_noop("请记录当事人的陈述、申辩，或注明当事人明确放弃"))
-    from_status = _move(
+    from_status = case_move(
         case,
         None,
         statement=statement,
         statement_waived=waived and not statement,
         statement_recorded_at=at,
     )
-    _record(
+    step_record(
         case,
         action=Action.RECORD_STATEMENT,
         actor=actor,
@@ -651,15 +425,15 @@ def hearing_request(
     working days of it (Art. 64(1))."""
     at = timezone.now()
     requested_at = requested_at or at
-    case = _load(case_id, actor)
-    _check(case, Action.REQUEST_HEARING, actor)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.REQUEST_HEARING, actor)
     if not case.hearing_right:
         raise DomainError(gettext_noop("拟作出的处罚不在听证范围内，当事人没有要求听证的权利"))
-    if _today(requested_at) < _today(case.notified_at) or requested_at > at:
+    if local_day(requested_at) < local_day(case.notified_at) or requested_at > at:
         raise DomainError(gettext_noop("听证申请时间应在告知之后、不晚于现在"))
     procedure.check_hearing_request(case.notified_at, requested_at, work_calendar())
-    from_status = _move(case, Status.HEARING, hearing_requested_at=requested_at)
-    _record(case, action=Action.REQUEST_HEARING, actor=actor, at=at, from_status=from_status)
+    from_status = case_move(case, Status.HEARING, hearing_requested_at=requested_at)
+    step_record(case, action=Action.REQUEST_HEARING, actor=actor, at=at, from_status=from_status)
     return case
 
 
@@ -676,9 +450,9 @@ def hearing_schedule(
 ) -> PenaltyCase:
     """Notice of the hearing at least 7 working days ahead (Art. 64(2)), chaired by someone
     who did not investigate (Art. 64(4)); public unless it involves secrets (Art. 64(3))."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.SCHEDULE_HEARING, actor)
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.SCHEDULE_HEARING, actor)
     procedure.check_hearing_notice(at, hearing_on, work_calendar())
     from chengguan.accounts.models import User
 
@@ -686,17 +460,17 @@ def hearing_schedule(
     if chair is None:
         raise DomainError(gettext_noop("请选择听证主持人"))
     procedure.check_hearing_chair(chair.pk, investigator_user_ids(case))
-    from_status = _move(
+    from_status = case_move(
         case,
         None,
         hearing_on=hearing_on,
-        hearing_place=_required(place, gettext_noop("请填写听证地点"))[:200],
+        hearing_place=required(place, gettext_noop("请填写听证地点"))[:200],
         hearing_chair=chair,
         hearing_public=public,
         hearing_notified_at=at,
     )
     document = documents.document_issue(case=case, kind="hearing_notice", actor=actor, at=at)
-    _record(
+    step_record(
         case,
         action=Action.SCHEDULE_HEARING,
         actor=actor,
@@ -721,30 +495,30 @@ def hearing_conclude(
 ) -> PenaltyCase:
     """The hearing was held (the record signed, or the refusal noted, Art. 64(8)), or the
     party waived it by not attending without good reason (Art. 64(6))."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.CONCLUDE_HEARING, actor)
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.CONCLUDE_HEARING, actor)
     if case.hearing_on is None:
         raise DomainError(gettext_noop("尚未安排听证"))
     if held:
-        if _today(at) < case.hearing_on:
+        if local_day(at) < case.hearing_on:
             raise DomainError(gettext_noop("听证日期未到"))
         procedure.check_hearing_record(party_signed=party_signed, refusal_noted=refusal_noted)
-        result = _required(outcome, gettext_noop("请填写听证情况"))
+        result = required(outcome, gettext_noop("请填写听证情况"))
     else:
         if not procedure.hearing_waived(
             absent_or_left_without_leave=True, good_reason=good_reason_for_absence
         ):
             raise DomainError(gettext_noop("当事人有正当理由未出席的，应当另行安排听证"))
         result = "waived"
-    from_status = _move(
+    from_status = case_move(
         case, Status.NOTIFIED, hearing_concluded_at=at, hearing_outcome=result[:200]
     )
     # A hearing on a major right makes review mandatory (Art. 58(2)).
     grounds = review_grounds(case, departs="benchmark_departed" in case.review_grounds)
     if sorted(grounds) != case.review_grounds:
-        _move(case, None, review_grounds=sorted(grounds))
-    _record(
+        case_move(case, None, review_grounds=sorted(grounds))
+    step_record(
         case,
         action=Action.CONCLUDE_HEARING,
         actor=actor,
@@ -771,13 +545,13 @@ def _may_decide_check(case: PenaltyCase) -> None:
 
 @transaction.atomic
 def review_submit(*, actor: Any, case_id: Any, at: datetime | None = None) -> PenaltyCase:
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.SUBMIT_REVIEW, actor)
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.SUBMIT_REVIEW, actor)
     if not case.statement_recorded_at:
         raise DomainError(gettext_noop("请先记录当事人的陈述、申辩或放弃"))
-    from_status = _move(case, Status.REVIEWING, review_submitted_at=at, review_passed=False)
-    _record(case, action=Action.SUBMIT_REVIEW, actor=actor, at=at, from_status=from_status)
+    from_status = case_move(case, Status.REVIEWING, review_submitted_at=at, review_passed=False)
+    step_record(case, action=Action.SUBMIT_REVIEW, actor=actor, at=at, from_status=from_status)
     return case
 
 
@@ -787,9 +561,9 @@ def penalty_review(
 ) -> PenaltyCase:
     """法制审核 by a qualified reviewer who did not investigate (Art. 58); sending back
     reopens the investigation with the reviewer's written reasons."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.REVIEW, actor)
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.REVIEW, actor)
     standing = Reviewer.objects.filter(user_id=actor.pk).first()
     if standing is None:
         raise Forbidden(gettext_noop("您未登记为法制审核人员"))
@@ -801,13 +575,13 @@ def penalty_review(
         ),
         investigator_user_ids(case),
     )
-    opinion = _required(opinion, gettext_noop("请填写审核意见"))
+    opinion = required(opinion, gettext_noop("请填写审核意见"))
     if passed:
-        from_status = _move(
+        from_status = case_move(
             case, None, review_passed=True, reviewer=actor, reviewed_at=at, review_opinion=opinion
         )
     else:
-        from_status = _move(
+        from_status = case_move(
             case,
             Status.INVESTIGATING,
             review_passed=False,
@@ -819,7 +593,7 @@ def penalty_review(
             hearing_requested_at=None,
             hearing_concluded_at=None,
         )
-    _record(
+    step_record(
         case,
         action=Action.REVIEW,
         actor=actor,
@@ -836,12 +610,12 @@ def penalty_deliberate(
     *, actor: Any, case_id: Any, minutes: str, at: datetime | None = None
 ) -> PenaltyCase:
     """集体讨论 for a complex or major case (Art. 57 para. 2)."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.DELIBERATE, actor)
-    minutes = _required(minutes, gettext_noop("请填写集体讨论的决定"))
-    from_status = _move(case, None, deliberated_at=at, deliberation=minutes)
-    _record(
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.DELIBERATE, actor)
+    minutes = required(minutes, gettext_noop("请填写集体讨论的决定"))
+    from_status = case_move(case, None, deliberated_at=at, deliberation=minutes)
+    step_record(
         case,
         action=Action.DELIBERATE,
         actor=actor,
@@ -857,13 +631,13 @@ def penalty_extend(
     *, actor: Any, case_id: Any, until: date, basis: str, at: datetime | None = None
 ) -> PenaltyCase:
     """A longer period to decide, only with a legal basis and the approval (Art. 60)."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.EXTEND, actor)
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.EXTEND, actor)
     extension = procedure.Extension(until=until, basis=basis)
-    procedure.decision_due(_today(case.registered_at), extension)
-    from_status = _move(case, None, extension_until=until, extension_basis=basis.strip()[:300])
-    _record(
+    procedure.decision_due(local_day(case.registered_at), extension)
+    from_status = case_move(case, None, extension_until=until, extension_basis=basis.strip()[:300])
+    step_record(
         case,
         action=Action.EXTEND,
         actor=actor,
@@ -888,10 +662,10 @@ def penalty_decide(
     hearing held, a required review passed and, for a complex case, the collective
     deliberation; within 90 days of registration (Art. 60). Issues the 决定书 and, for a
     fine, the 缴款通知书 with a bank reference (罚缴分离, Art. 67)."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.DECIDE, actor, version=version)
-    enforcer_check(actor, _today(at))
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.DECIDE, actor, version=version)
+    enforcer_check(actor, local_day(at))
     _may_decide_check(case)
     if case.complex_case and not case.deliberated_at:
         raise DomainError(gettext_noop("疑难复杂案件须经集体讨论后作出决定"))
@@ -900,9 +674,9 @@ def penalty_decide(
         if case.extension_until
         else None
     )
-    procedure.check_decision_in_time(_today(case.registered_at), _today(at), extension)
-    reference = _reference(case) if case.fine else ""
-    from_status = _move(
+    procedure.check_decision_in_time(local_day(case.registered_at), local_day(at), extension)
+    reference = payment_reference_for(case) if case.fine else ""
+    from_status = case_move(
         case,
         Status.DECIDED,
         decided_at=at,
@@ -919,7 +693,7 @@ def penalty_decide(
     from chengguan.penalties import publicity
 
     publicity.publication_prepare(case=case, decision=decision, at=at)
-    _record(
+    step_record(
         case,
         action=Action.DECIDE,
         actor=actor,
@@ -927,7 +701,7 @@ def penalty_decide(
         from_status=from_status,
         data={"documents": issued, "fine": case.fine, "payment_reference": reference},
     )
-    _inform_source(case, "decide", actor=actor, at=at)
+    source_case_inform(case, "decide", actor=actor, at=at)
     return case
 
 
@@ -942,10 +716,10 @@ def penalty_no_penalty(
 ) -> PenaltyCase:
     """不予处罚 (Art. 33): only on a ground the facts support, always with the record of
     the education given to the party (Art. 33 para. 3)."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.DECIDE_NO_PENALTY, actor)
-    enforcer_check(actor, _today(at))
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.DECIDE_NO_PENALTY, actor)
+    enforcer_check(actor, local_day(at))
     ground = procedure.no_penalty_ground(
         minor=case.proposed_tier in ("", "minor", "no_penalty"),
         corrected_promptly=case.corrected,
@@ -959,8 +733,8 @@ def penalty_no_penalty(
                 "案件事实不符合不予处罚的情形（轻微并及时改正且无危害后果、首违轻微并及时改正、无主观过错）"
             )
         )
-    record = _required(education_record, gettext_noop("不予处罚的，应当对当事人进行教育并记录"))
-    from_status = _move(
+    record = required(education_record, gettext_noop("不予处罚的，应当对当事人进行教育并记录"))
+    from_status = case_move(
         case,
         Status.CLOSED,
         no_penalty_ground=ground.value,
@@ -969,7 +743,7 @@ def penalty_no_penalty(
         decided_by=actor,
         closed_at=at,
     )
-    _record(
+    step_record(
         case,
         action=Action.DECIDE_NO_PENALTY,
         actor=actor,
@@ -978,7 +752,7 @@ def penalty_no_penalty(
         note=record[:500],
         data={"ground": ground.value},
     )
-    _inform_source(case, "no_penalty", actor=actor, at=at)
+    source_case_inform(case, "no_penalty", actor=actor, at=at)
     return case
 
 
@@ -1007,12 +781,12 @@ def penalty_serve(
     """Service of the decision: on the spot if the party was present, else within 7
     working days (Art. 61); electronically only with signed consent. Starts the 15 days to
     pay (Art. 67) and publishes the redacted decision."""
-    at = _now(at)
+    at = moment(at)
     served_at = served_at or at
     if served_at > at:
         raise DomainError(gettext_noop("送达时间不能晚于现在"))
-    case = _load(case_id, actor)
-    _check(case, Action.SERVE, actor)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.SERVE, actor)
     if method not in SERVICE_METHODS:
         raise DomainError(gettext_noop("请选择送达方式"))
     if method == "electronic":
@@ -1020,9 +794,9 @@ def penalty_serve(
     procedure.check_service_in_time(
         case.decided_at, served_at, party_present=case.party_present, calendar=work_calendar()
     )
-    recipient = _required(recipient, gettext_noop("请填写受送达人"))
-    due = execution.payment_due(_today(served_at), work_calendar()) if case.fine else None
-    from_status = _move(
+    recipient = required(recipient, gettext_noop("请填写受送达人"))
+    due = execution.payment_due(local_day(served_at), work_calendar()) if case.fine else None
+    from_status = case_move(
         case, Status.SERVED, served_at=served_at, service_method=method, payment_due=due
     )
     document = documents.document_issue(
@@ -1035,7 +809,7 @@ def penalty_serve(
     from chengguan.penalties import publicity
 
     publicity.publication_publish(case=case, at=at)
-    _record(
+    step_record(
         case,
         action=Action.SERVE,
         actor=actor,
@@ -1043,331 +817,6 @@ def penalty_serve(
         from_status=from_status,
         data={"method": method, "payment_due": due, "document": document.number},
     )
-    return case
-
-
-@dataclass(frozen=True)
-class Owed:
-    fine: Decimal
-    days_late: int
-    late_fee: Decimal
-
-    @property
-    def total(self) -> Decimal:
-        return self.fine + self.late_fee
-
-
-def owed_on(case: PenaltyCase, on: date) -> Owed:
-    """What the party owes if paying on `on`: the fine and the late fee (Art. 72), from the
-    end of the payment period (or of an approved deferral)."""
-    fine = case.fine or Decimal(0)
-    due = case.deferred_until or case.payment_due
-    if due is None:
-        return Owed(fine, 0, Decimal("0.00"))
-    days = execution.days_late(due, on)
-    return Owed(fine, days, execution.late_fee(fine, days))
-
-
-@transaction.atomic
-def payment_confirm(
-    *,
-    channel: str,
-    reference: str,
-    transaction_id: str,
-    amount: Decimal,
-    paid_at: datetime,
-) -> Payment:
-    """The bank's or e-payment system's signed confirmation (罚缴分离, Art. 67): the amount
-    must be what is owed that day, fine plus late fee. A repeated confirmation of the same
-    transaction returns the payment already recorded."""
-    if channel not in (Payment.Channel.BANK, Payment.Channel.E_PAYMENT):
-        raise DomainError(gettext_noop("缴款渠道应为指定银行或电子支付"))
-    transaction_id = _required(transaction_id, gettext_noop("缺少交易流水号"))[:64]
-    # Lock the case first: two deliveries of one confirmation then queue, and the second
-    # finds the first's payment below instead of racing it.
-    case = PenaltyCase.objects.select_for_update().filter(payment_reference=reference).first()
-    if case is None or not reference:
-        raise NotFound(gettext_noop("缴款识别码不存在"))
-    existing = Payment.objects.filter(channel=channel, transaction_id=transaction_id).first()
-    if existing is not None:
-        if existing.case_id != case.pk or existing.amount != yuan(amount):
-            raise Conflict(gettext_noop("交易流水号已用于另一笔缴款"))
-        return existing
-    if case.status in (Status.EXECUTED, Status.CLOSED, Status.ARCHIVED):
-        raise Conflict(gettext_noop("该案件罚款已缴清"))
-    _check(case, Action.RECORD_PAYMENT, None)
-    if case.decided_at is None or paid_at < case.decided_at:
-        raise DomainError(gettext_noop("缴款时间早于处罚决定"))
-    execution.check_fine_collection(execution.Collector(channel), on_the_spot_allowed=False)
-    owed = owed_on(case, _today(paid_at))
-    amount = yuan(amount)
-    if amount != owed.total:
-        raise DomainError(
-            gettext_noop(
-                "缴款金额 %(amount)s 元与应缴金额 %(owed)s 元（罚款 %(fine)s 元，加处罚款 %(fee)s 元）不符"
-            ),
-            amount=amount,
-            owed=owed.total,
-            fine=owed.fine,
-            fee=owed.late_fee,
-        )
-    payment = Payment.objects.create(
-        case=case,
-        channel=channel,
-        amount=amount,
-        fine_part=owed.fine,
-        late_fee_part=owed.late_fee,
-        paid_at=paid_at,
-        transaction_id=transaction_id,
-    )
-    from_status = _move(case, Status.EXECUTED)
-    _record(
-        case,
-        action=Action.RECORD_PAYMENT,
-        actor=None,
-        at=timezone.now(),
-        from_status=from_status,
-        data={
-            "channel": channel,
-            "amount": amount,
-            "late_fee": owed.late_fee,
-            "days_late": owed.days_late,
-            "transaction_id": transaction_id,
-        },
-    )
-    return payment
-
-
-@transaction.atomic
-def payment_defer(
-    *,
-    actor: Any,
-    case_id: Any,
-    until: date,
-    hardship: bool,
-    applied: bool,
-    approved: bool,
-    at: datetime | None = None,
-) -> PenaltyCase:
-    """暂缓或分期缴纳 (Art. 66): only for real hardship, on application, with approval."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.DEFER_PAYMENT, actor)
-    execution.check_deferral(financial_hardship=hardship, applied=applied, approved=approved)
-    if case.payment_due is None or until <= case.payment_due:
-        raise DomainError(gettext_noop("暂缓或分期的期限应晚于原缴款期限"))
-    from_status = _move(case, None, deferred_until=until)
-    _record(
-        case,
-        action=Action.DEFER_PAYMENT,
-        actor=actor,
-        at=at,
-        from_status=from_status,
-        data={"until": until},
-    )
-    return case
-
-
-@transaction.atomic
-def court_apply(*, actor: Any, case_id: Any, at: datetime | None = None) -> PenaltyCase:
-    """申请人民法院强制执行 (Art. 72(3)): only once the payment period (or an approved
-    deferral, Art. 72 para. 2) has ended unpaid."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.APPLY_COURT, actor)
-    if case.court_applied_at:
-        raise DomainError(gettext_noop("已申请法院强制执行"))
-    due = case.deferred_until or case.payment_due
-    if due is None or _today(at) <= due:
-        raise DomainError(gettext_noop("缴款期限尚未届满，不能申请强制执行"))
-    counted_from = execution.court_enforcement_counted_from(case.payment_due, case.deferred_until)
-    from_status = _move(case, None, court_applied_at=at)
-    _record(
-        case,
-        action=Action.APPLY_COURT,
-        actor=actor,
-        at=at,
-        from_status=from_status,
-        data={"counted_from": counted_from, "owed": owed_on(case, _today(at)).total},
-    )
-    return case
-
-
-@transaction.atomic
-def court_record(
-    *, actor: Any, case_id: Any, outcome: str, at: datetime | None = None
-) -> PenaltyCase:
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.RECORD_COURT, actor)
-    if not case.court_applied_at:
-        raise DomainError(gettext_noop("尚未申请法院强制执行"))
-    outcome = _required(outcome, gettext_noop("请填写法院执行结果"))
-    from_status = _move(case, Status.EXECUTED, court_outcome=outcome)
-    _record(
-        case,
-        action=Action.RECORD_COURT,
-        actor=actor,
-        at=at,
-        from_status=from_status,
-        note=outcome[:500],
-    )
-    return case
-
-
-# -- summary procedure --------------------------------------------------------------------
-
-
-@transaction.atomic
-def penalty_summary_decide(
-    *,
-    actor: Any,
-    power_id: Any,
-    party: Party,
-    place: str,
-    facts: str,
-    penalties: list[procedure.Penalty],
-    certificate_shown: bool,
-    handed_over: bool,
-    collect_cash: bool = False,
-    hard_to_execute_later: bool = False,
-    at: datetime | None = None,
-) -> PenaltyCase:
-    """当场处罚 (Art. 51, 52): a warning or a fine of at most 200 yuan (a person) or 3,000
-    (an organisation), on a numbered form handed over on the spot; cash only within
-    Art. 68, handed in within 2 working days (Art. 71)."""
-    at = _now(at)
-    today = _today(at)
-    if Role.OFFICER not in roles_of(actor):
-        raise Forbidden(gettext_noop("只有执法队员可以当场处罚"))
-    certificate = enforcer_check(actor, today)
-    procedure.check_summary_penalty(procedure.PartyKind(party.kind), penalties)
-    procedure.check_inquiry(certificate_shown=certificate_shown, record_made=True)
-    if not handed_over:
-        raise DomainError(gettext_noop("当场处罚决定书应当当场交付当事人"))
-    power = Power.objects.filter(pk=power_id).first()
-    if power is None:
-        raise DomainError(gettext_noop("请选择处罚事项"))
-    territory = _territory(actor)
-    holder = _holder(power, territory)
-    fine = sum((p.amount for p in penalties if p.kind is procedure.PenaltyKind.FINE), Decimal(0))
-    if collect_cash:
-        execution.check_on_the_spot_collection(
-            summary_decision=True, fine=fine, hard_to_execute_later=hard_to_execute_later
-        )
-        execution.check_fine_collection(execution.Collector.OFFICER, on_the_spot_allowed=True)
-    region = territory[:6]
-    case = PenaltyCase.objects.create(
-        number=_next_case_number(region, at.year),
-        region_code=region,
-        agency=holder.agency,
-        power=power,
-        procedure=Procedure.SUMMARY,
-        status=Status.DECIDED,
-        source="当场发现",
-        place=_required(place, gettext_noop("请填写违法地点"))[:200],
-        occurred_on=today,
-        discovered_on=today,
-        facts=_required(facts, gettext_noop("请填写违法事实")),
-        registered_at=at,
-        registered_by=actor,
-        penalties=[{"kind": p.kind.value, "amount": p.amount} for p in penalties],
-        fine=fine or None,
-        decided_at=at,
-        decided_by=actor,
-        party_present=True,
-        served_at=at,
-        service_method="direct",
-        **_party_fields(party),
-    )
-    Investigator.objects.create(
-        case=case,
-        person=Person.objects.get(user_id=actor.pk),
-        certificate_number=certificate.number,
-        added_at=at,
-    )
-    if fine and not collect_cash:
-        case.payment_reference = _reference(case)
-        case.payment_due = execution.payment_due(today, work_calendar())
-        case.save(update_fields=["payment_reference", "payment_due"])
-    decision = documents.document_issue(case=case, kind="decision", actor=actor, at=at)
-    if fine and not collect_cash:
-        documents.document_issue(case=case, kind="payment_notice", actor=actor, at=at)
-    _record(
-        case,
-        action="summary_decide",
-        actor=actor,
-        at=at,
-        from_status="",
-        data={
-            "penalties": case.penalties,
-            "certificate": certificate.number,
-            "document": decision.number,
-        },
-    )
-    if collect_cash and fine:
-        payment = Payment.objects.create(
-            case=case,
-            channel=Payment.Channel.OFFICER,
-            amount=fine,
-            fine_part=fine,
-            late_fee_part=Decimal(0),
-            paid_at=at,
-            collected_by=actor,
-            receipt_number=decision.number,
-        )
-        from_status = _move(case, Status.EXECUTED)
-        _record(
-            case,
-            action=Action.RECORD_PAYMENT,
-            actor=actor,
-            at=at,
-            from_status=from_status,
-            data={"channel": "officer", "amount": fine, "payment_id": str(payment.pk)},
-        )
-    elif not fine:
-        from_status = _move(case, Status.EXECUTED)  # a warning is executed when given
-        _record(case, action="warning_given", actor=actor, at=at, from_status=from_status)
-    return case
-
-
-@transaction.atomic
-def cash_hand_in(*, actor: Any, case_id: Any, at: datetime | None = None) -> Payment:
-    """Cash collected on the spot reaches the agency (Art. 71); a late hand-in is still
-    taken (the money must arrive) but recorded as late for discipline (Art. 78)."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.HAND_IN_CASH, actor)
-    payment = case.payments.filter(
-        channel=Payment.Channel.OFFICER, handed_in_at__isnull=True
-    ).first()
-    if payment is None:
-        raise DomainError(gettext_noop("没有待上交的当场收缴罚款"))
-    due = execution.hand_in_due(payment.paid_at, work_calendar()).at
-    payment.handed_in_at = at
-    payment.save(update_fields=["handed_in_at"])
-    from_status = _move(case, None)
-    _record(
-        case,
-        action=Action.HAND_IN_CASH,
-        actor=actor,
-        at=at,
-        from_status=from_status,
-        data={"amount": payment.amount, "due": due, "late": at > due},
-    )
-    return payment
-
-
-@transaction.atomic
-def penalty_file(*, actor: Any, case_id: Any, at: datetime | None = None) -> PenaltyCase:
-    """备案: the summary decision reported to the agency (Art. 52)."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.FILE, actor)
-    if case.filed_at:
-        raise DomainError(gettext_noop("已备案"))
-    from_status = _move(case, None, filed_at=at)
-    _record(case, action=Action.FILE, actor=actor, at=at, from_status=from_status)
     return case
 
 
@@ -1401,9 +850,9 @@ def _recorded_stages(case: PenaltyCase) -> set[procedure.RecordStage]:
 def penalty_close(*, actor: Any, case_id: Any, at: datetime | None = None) -> PenaltyCase:
     """结案 once every stage is on record (Art. 47); for a summary case, after filing and
     the hand-in of any cash."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.CLOSE, actor)
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.CLOSE, actor)
     missing = procedure.missing_record_stages(_recorded_stages(case))
     if missing:
         raise DomainError(
@@ -1424,8 +873,8 @@ def penalty_close(*, actor: Any, case_id: Any, at: datetime | None = None) -> Pe
             channel=Payment.Channel.OFFICER, handed_in_at__isnull=True
         ).exists():
             raise DomainError(gettext_noop("当场收缴的罚款尚未上交"))
-    from_status = _move(case, Status.CLOSED, closed_at=at)
-    _record(case, action=Action.CLOSE, actor=actor, at=at, from_status=from_status)
+    from_status = case_move(case, Status.CLOSED, closed_at=at)
+    step_record(case, action=Action.CLOSE, actor=actor, at=at, from_status=from_status)
     return case
 
 
@@ -1433,14 +882,14 @@ def penalty_close(*, actor: Any, case_id: Any, at: datetime | None = None) -> Pe
 def penalty_archive(*, actor: Any, case_id: Any, at: datetime | None = None) -> PenaltyCase:
     """归档: the file list (documents and evidence with their SHA-256) goes into the ledger,
     so the archive can be checked against it for ever."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.ARCHIVE, actor)
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.ARCHIVE, actor)
     files = [
         {"document": d.number, "sha256": d.sha256} for d in case.documents.order_by("issued_at")
     ] + [{"evidence": e.title, "sha256": e.sha256} for e in case.evidence.order_by("collected_at")]
-    from_status = _move(case, Status.ARCHIVED, archived_at=at)
-    _record(
+    from_status = case_move(case, Status.ARCHIVED, archived_at=at)
+    step_record(
         case,
         action=Action.ARCHIVE,
         actor=actor,
@@ -1465,17 +914,17 @@ def penalty_refer(
 ) -> PenaltyCase:
     """移送 (Art. 27): a suspected crime or a matter outside our powers goes to the body
     competent for it, with the list of evidence handed over."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.REFER, actor)
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.REFER, actor)
     if to not in REFERRAL_BODIES:
         raise DomainError(gettext_noop("请选择移送机关"))
-    reason = _required(reason, gettext_noop("请填写移送理由"))
+    reason = required(reason, gettext_noop("请填写移送理由"))
     evidence = [
         {"title": e.title, "sha256": e.sha256} for e in case.evidence.order_by("collected_at")
     ]
-    from_status = _move(case, Status.REFERRED, referred_to=to, referred_at=at)
-    _record(
+    from_status = case_move(case, Status.REFERRED, referred_to=to, referred_at=at)
+    step_record(
         case,
         action=Action.REFER,
         actor=actor,
@@ -1484,7 +933,7 @@ def penalty_refer(
         note=reason[:500],
         data={"to": to, "evidence": evidence},
     )
-    _inform_source(case, "refer", actor=actor, at=at)
+    source_case_inform(case, "refer", actor=actor, at=at)
     return case
 
 
@@ -1494,16 +943,16 @@ def penalty_revoke(
 ) -> PenaltyCase:
     """撤销 a decision (by the agency on its own correction, or after reconsideration or a
     court judgment); its publication is withdrawn at once (Art. 48 allows 3 working days)."""
-    at = _now(at)
-    case = _load(case_id, actor)
-    _check(case, Action.REVOKE, actor)
-    reason = _required(reason, gettext_noop("请填写撤销理由"))
-    from_status = _move(case, Status.REVOKED, revoked_at=at)
+    at = moment(at)
+    case = case_locked(case_id, actor)
+    step_check(case, Action.REVOKE, actor)
+    reason = required(reason, gettext_noop("请填写撤销理由"))
+    from_status = case_move(case, Status.REVOKED, revoked_at=at)
     from chengguan.penalties import publicity
 
     publicity.publication_withdraw(case=case, reason=reason, at=at)
-    _record(
+    step_record(
         case, action=Action.REVOKE, actor=actor, at=at, from_status=from_status, note=reason[:500]
     )
-    _inform_source(case, "revoke", actor=actor, at=at)
+    source_case_inform(case, "revoke", actor=actor, at=at)
     return case

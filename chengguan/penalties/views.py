@@ -33,7 +33,7 @@ from chengguan.accounts.selectors import agency_family, roles_of
 from chengguan.cases.selectors import case_for
 from chengguan.core.errors import Conflict, DomainError, NotFound, gettext_noop
 from chengguan.core.personal import name_mask
-from chengguan.penalties import forms, selectors, services
+from chengguan.penalties import collection, forms, selectors, services, steps, summary
 from chengguan.penalties.documents import penalty_text
 from chengguan.penalties.domain import limits as limits_domain
 from chengguan.penalties.domain.procedure import ReviewGround
@@ -253,8 +253,8 @@ def measured_from(post, power) -> dict[str, str]:
     return measured
 
 
-def _party(data) -> services.Party:
-    return services.Party(
+def _party(data) -> steps.Party:
+    return steps.Party(
         kind=data["party_kind"],
         name=data["party_name"],
         id_number=data.get("party_id_number") or "",
@@ -371,7 +371,7 @@ def summary_page(request):
         else:
             data = form.cleaned_data
             try:
-                case = services.penalty_summary_decide(
+                case = summary.penalty_summary_decide(
                     actor=user,
                     power_id=data["power"],
                     party=_party(data),
@@ -543,7 +543,7 @@ STEPS: dict[Action, Step] = {
     ),
     Action.DEFER_PAYMENT: Step(
         forms.DeferForm,
-        lambda user, case, d: services.payment_defer(
+        lambda user, case, d: collection.payment_defer(
             actor=user,
             case_id=case.pk,
             until=d["until"],
@@ -553,19 +553,19 @@ STEPS: dict[Action, Step] = {
         ),
     ),
     Action.APPLY_COURT: Step(
-        forms.StepForm, lambda user, case, d: services.court_apply(actor=user, case_id=case.pk)
+        forms.StepForm, lambda user, case, d: collection.court_apply(actor=user, case_id=case.pk)
     ),
     Action.RECORD_COURT: Step(
         forms.CourtForm,
-        lambda user, case, d: services.court_record(
+        lambda user, case, d: collection.court_record(
             actor=user, case_id=case.pk, outcome=d["outcome"]
         ),
     ),
     Action.HAND_IN_CASH: Step(
-        forms.StepForm, lambda user, case, d: services.cash_hand_in(actor=user, case_id=case.pk)
+        forms.StepForm, lambda user, case, d: collection.cash_hand_in(actor=user, case_id=case.pk)
     ),
     Action.FILE: Step(
-        forms.StepForm, lambda user, case, d: services.penalty_file(actor=user, case_id=case.pk)
+        forms.StepForm, lambda user, case, d: summary.penalty_file(actor=user, case_id=case.pk)
     ),
     Action.CLOSE: Step(
         forms.StepForm, lambda user, case, d: services.penalty_close(actor=user, case_id=case.pk)
@@ -650,7 +650,7 @@ def _discretion(case: PenaltyCase) -> dict:
 def _payment(case: PenaltyCase) -> dict | None:
     if not case.fine and not case.payment_reference:
         return None
-    owed = services.owed_on(case, timezone.localdate())
+    owed = collection.owed_on(case, timezone.localdate())
     return {
         "reference": case.payment_reference,
         "due": case.payment_due,

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from chengguan.intake.domain import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
-from chengguan.penalties import services
+from chengguan.penalties import services, steps
 from chengguan.penalties.domain.numbers import payment_reference
 from chengguan.penalties.domain.procedure import Penalty, PenaltyKind
 from chengguan.penalties.models import Payment, PenaltyCase
@@ -86,7 +86,7 @@ def _decided_case(
     decided_on: date = date(2026, 10, 13),
     served_on: date | None = date(2026, 10, 13),
     fine: Decimal = Decimal("500"),
-    party: services.Party | None = None,
+    party: steps.Party | None = None,
     facts: str = "当事人在金水路与经三路交叉口东南角占用城市道路摆摊设点经营水果，影响通行。",
 ) -> PenaltyCase:
     """A fine decided on `decided_on` and served on `served_on` (None: not served)."""
@@ -96,7 +96,7 @@ def _decided_case(
     case = services.penalty_register(
         actor=officer,
         power_id=Power.objects.get(code="ZF-GS-001").pk,
-        party=party or services.Party(kind="person", name="李四", address="金水区经三路"),
+        party=party or steps.Party(kind="person", name="李四", address="金水区经三路"),
         place="金水路与经三路交叉口东南角",
         occurred_on=registered_on,
         discovered_on=registered_on,

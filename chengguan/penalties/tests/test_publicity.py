@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from chengguan.penalties import services
+from chengguan.penalties import services, steps
 from chengguan.penalties.models import PenaltyCase, Publication
 from chengguan.penalties.tests.test_bank import _at, _decided_case, _officer
 from chengguan.workforce.tests.test_id_number import valid_id
@@ -40,7 +40,7 @@ def _person_case(officer, **kwargs) -> PenaltyCase:
     """王小明's fruit stall, with his ID number, mobile and landline typed into the facts."""
     return _decided_case(
         officer,
-        party=services.Party(
+        party=steps.Party(
             kind="person",
             name=PERSON,
             id_number=PERSON_ID,

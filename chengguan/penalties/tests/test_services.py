@@ -15,7 +15,7 @@ from chengguan.core.errors import DomainError, Forbidden, NotFound
 from chengguan.core.models import LedgerEntry
 from chengguan.core.services import ledger_verify
 from chengguan.org.models import Agency
-from chengguan.penalties import services
+from chengguan.penalties import collection, services, steps, summary
 from chengguan.penalties.domain.procedure import Penalty, PenaltyKind
 from chengguan.penalties.models import Document, Evidence, PenaltyCase, Publication, Reviewer
 from chengguan.penalties.selectors import ledgered_files_check, penalty_limits
@@ -85,7 +85,7 @@ def _register(enforcer, partner, *, power="ZF-JS-008", at=T0, party_kind="person
     fields = {
         "actor": enforcer,
         "power_id": Power.objects.get(code=power).pk,
-        "party": services.Party(
+        "party": steps.Party(
             kind=party_kind,
             name="王小明" if party_kind == "person" else "郑州某某商贸有限公司",
             id_number=valid_id("41010519900101123") if party_kind == "person" else "",
@@ -476,11 +476,11 @@ def test_late_payment_carries_3_percent_a_day_capped_at_the_fine(enforcer, partn
         at=T0 + timedelta(days=2),
     )
     due = case.payment_due
-    assert services.owed_on(case, due).total == Decimal("6000.00")
-    assert services.owed_on(case, due + timedelta(days=2)).late_fee == Decimal("360.00")
-    assert services.owed_on(case, due + timedelta(days=100)).late_fee == Decimal("6000.00")
+    assert collection.owed_on(case, due).total == Decimal("6000.00")
+    assert collection.owed_on(case, due + timedelta(days=2)).late_fee == Decimal("360.00")
+    assert collection.owed_on(case, due + timedelta(days=100)).late_fee == Decimal("6000.00")
     with pytest.raises(DomainError, match="应缴金额"):
-        services.payment_confirm(
+        collection.payment_confirm(
             channel="bank",
             reference=case.payment_reference,
             transaction_id="T1",
@@ -488,7 +488,7 @@ def test_late_payment_carries_3_percent_a_day_capped_at_the_fine(enforcer, partn
             paid_at=datetime.combine(due + timedelta(days=2), datetime.min.time(), TZ)
             + timedelta(hours=10),
         )
-    payment = services.payment_confirm(
+    payment = collection.payment_confirm(
         channel="bank",
         reference=case.payment_reference,
         transaction_id="T1",
@@ -504,7 +504,7 @@ def test_late_payment_carries_3_percent_a_day_capped_at_the_fine(enforcer, partn
 def test_officers_never_collect_an_ordinary_fine(enforcer, partner):
     case = _decided(enforcer, partner)
     with pytest.raises(DomainError, match="缴款渠道"):
-        services.payment_confirm(
+        collection.payment_confirm(
             channel="officer",
             reference=case.payment_reference,
             transaction_id="C1",
@@ -523,7 +523,7 @@ def test_court_enforcement_only_after_the_payment_period(enforcer, partner):
         at=T0 + timedelta(days=2),
     )
     with pytest.raises(DomainError, match="尚未届满"):
-        services.court_apply(
+        collection.court_apply(
             actor=enforcer,
             case_id=case.pk,
             at=datetime.combine(case.payment_due, datetime.min.time(), TZ) + timedelta(hours=12),
@@ -531,8 +531,8 @@ def test_court_enforcement_only_after_the_payment_period(enforcer, partner):
     after = datetime.combine(
         case.payment_due + timedelta(days=1), datetime.min.time(), TZ
     ) + timedelta(hours=10)
-    services.court_apply(actor=enforcer, case_id=case.pk, at=after)
-    case = services.court_record(
+    collection.court_apply(actor=enforcer, case_id=case.pk, at=after)
+    case = collection.court_record(
         actor=enforcer, case_id=case.pk, outcome="法院裁定准予执行，已划拨", at=after
     )
     assert case.status == "executed"
@@ -545,7 +545,7 @@ def _summary(enforcer, fine, kind="person", **changes):
     fields = {
         "actor": enforcer,
         "power_id": Power.objects.get(code="ZF-JS-003").pk,
-        "party": services.Party(kind=kind, name="赵路人"),
+        "party": steps.Party(kind=kind, name="赵路人"),
         "place": "金水区紫荆山公园门口",
         "facts": "随地乱扔烟蒂",
         "penalties": [Penalty(PenaltyKind.FINE, Decimal(fine))],
@@ -553,7 +553,7 @@ def _summary(enforcer, fine, kind="person", **changes):
         "handed_over": True,
         "at": T0,
     }
-    return services.penalty_summary_decide(**(fields | changes))
+    return summary.penalty_summary_decide(**(fields | changes))
 
 
 def test_summary_penalty_caps(enforcer):
@@ -571,7 +571,7 @@ def test_cash_on_the_spot_only_up_to_100_and_handed_in(enforcer):
     assert case.status == "executed"
     with pytest.raises(DomainError, match="备案"):
         services.penalty_close(actor=enforcer, case_id=case.pk)
-    services.penalty_file(actor=enforcer, case_id=case.pk, at=T0 + timedelta(hours=1))
+    summary.penalty_file(actor=enforcer, case_id=case.pk, at=T0 + timedelta(hours=1))
     with pytest.raises(DomainError, match="尚未上交"):
         services.penalty_close(actor=enforcer, case_id=case.pk)
     limits = {
@@ -579,7 +579,7 @@ def test_cash_on_the_spot_only_up_to_100_and_handed_in(enforcer):
         for limit in penalty_limits(case, now=T0 + timedelta(hours=2))
     }
     assert limits["hand_in"].state == "open"
-    services.cash_hand_in(actor=enforcer, case_id=case.pk, at=T0 + timedelta(days=1))
+    collection.cash_hand_in(actor=enforcer, case_id=case.pk, at=T0 + timedelta(days=1))
     assert services.penalty_close(actor=enforcer, case_id=case.pk).status == "closed"
 
 
@@ -646,7 +646,7 @@ def test_registration_to_archive_with_every_document_provable(enforcer, partner,
         recipient="王小明",
         at=T0 + timedelta(days=1),
     )
-    services.payment_confirm(
+    collection.payment_confirm(
         channel="e_payment",
         reference=case.payment_reference,
         transaction_id="E-1",
@@ -693,7 +693,7 @@ def test_the_source_case_learns_the_outcome_in_public_words(user_factory):
     case = services.penalty_register(
         actor=officer,
         power_id=Power.objects.get(code="ZF-GS-001").pk,
-        party=services.Party(kind="person", name="王小明"),
+        party=steps.Party(kind="person", name="王小明"),
         place="上街区中心路",
         occurred_on=date(2026, 10, 30),
         discovered_on=date(2026, 10, 30),
@@ -725,21 +725,21 @@ def test_each_case_has_its_own_payment_reference(enforcer, partner):
 def test_a_paid_case_is_not_paid_twice_and_payments_follow_the_decision(enforcer, partner):
     case = _decided(enforcer, partner)
     with pytest.raises(DomainError, match="早于处罚决定"):
-        services.payment_confirm(
+        collection.payment_confirm(
             channel="bank",
             reference=case.payment_reference,
             transaction_id="B0",
             amount=case.fine,
             paid_at=T0,
         )
-    services.payment_confirm(
+    collection.payment_confirm(
         channel="bank",
         reference=case.payment_reference,
         transaction_id="B1",
         amount=case.fine,
         paid_at=T0 + timedelta(days=2),
     )
-    again = services.payment_confirm(
+    again = collection.payment_confirm(
         channel="bank",
         reference=case.payment_reference,
         transaction_id="B1",
@@ -750,7 +750,7 @@ def test_a_paid_case_is_not_paid_twice_and_payments_follow_the_decision(enforcer
     from chengguan.core.errors import Conflict
 
     with pytest.raises(Conflict, match="已缴清"):
-        services.payment_confirm(
+        collection.payment_confirm(
             channel="bank",
             reference=case.payment_reference,
             transaction_id="B2",
