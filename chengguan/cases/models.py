@@ -174,6 +174,11 @@ class Case(UUIDModel):
                 condition=DISPATCH_WAITING,
                 name="case_dispatch_wait_unit",
             ),
+            # Roll-ups and statistics read a day or a month of reports and closures.
+            models.Index(fields=["reported_at"], name="case_reported_at"),
+            models.Index(
+                fields=["closed_at"], condition=models.Q(closed_at__isnull=False), name="case_closed_at"
+            ),
         ]
         verbose_name = _("案卷")
         verbose_name_plural = _("案卷")
