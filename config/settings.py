@@ -337,6 +337,12 @@ CHENGGUAN = {
     # The bank's and e-payment system's confirmations are HMAC-signed with this secret
     # (docs/penalties.md); production without it refuses confirmations.
     "PAYMENT_SECRET": PAYMENT_SECRET,
+    # Evaluation (docs/evaluation.md): grade bands ("A:90,B:75,C:60,D:40", below the last E)
+    # and the weights of the satisfaction sources.
+    "EVALUATION_GRADES": env("CHENGGUAN_EVALUATION_GRADES", "A:90,B:75,C:60,D:40"),
+    "SATISFACTION_WEIGHTS": env(
+        "CHENGGUAN_SATISFACTION_WEIGHTS", "ratings:50,survey:30,third_party:20"
+    ),
     # Stored files whose SHA-256 the ledger holds, re-hashed by `manage.py ledger_verify`.
     "LEDGER_FILE_CHECKS": ["chengguan.penalties.selectors.ledgered_files_check"],
     # Consumers of committed events (`tick` relays the outbox to each, at least once).
@@ -351,5 +357,7 @@ CHENGGUAN = {
         "chengguan.cases.sweeps.sweep",
         "chengguan.core.services.outbox_relay",
         "chengguan.intake.sweeps.callbacks_send",
+        "chengguan.kpi.rollups.rollups_sweep",
+        "chengguan.kpi.evaluation.evaluation_sweep",
     ],
 }
