@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import NoPostgres, scratch_database, territory_load  # noqa: E402
+from common import NoPostgres, scratch_database, territory_load
 
 SIZES = (100_000, 1_000_000, 10_000_000)
 CHUNK = 1_000_000
@@ -110,9 +110,9 @@ def generate(cursor, first: int, last: int, end_day: date) -> None:
             CASE WHEN reported_at > now() - interval '7 days' AND fate > 0.5 THEN
                      (ARRAY['reported','verified','registered','dispatched','handled'])
                      [1 + floor(fate * 10)::int % 5]
-                 WHEN fate < 0.93 THEN 'closed'
-                 WHEN fate < 0.95 THEN 'voided'
-                 WHEN fate < 0.97 THEN 'rejected'
+                 WHEN fate < 0.955 THEN 'closed'
+                 WHEN fate < 0.975 THEN 'voided'
+                 WHEN fate < 0.995 THEN 'rejected'
                  ELSE 'deferred' END,
             2, 5, channel, '基准测试背景数据', '',
             113.45 + random() * 0.45, 34.62 + random() * 0.28, NULL,
@@ -145,7 +145,8 @@ def generate(cursor, first: int, last: int, end_day: date) -> None:
         SELECT gen_random_uuid(), 'cases.case', c.id::text, 'handle',
                c.reported_at + interval '40 minutes', 48, 'hours',
                c.reported_at + interval '88 minutes' + interval '48 hours', false,
-               CASE WHEN c.closed_at IS NULL THEN NULL
+               CASE WHEN c.status = 'deferred' THEN c.reported_at + interval '30 hours'
+                    WHEN c.closed_at IS NULL THEN NULL
                     WHEN b.late > 0.9 THEN c.reported_at + interval '60 hours'
                     ELSE c.closed_at - interval '1 hour' END,
                NULL, NULL, NULL
@@ -235,10 +236,10 @@ def monthly_rollup(say) -> tuple[float, float, int]:
 
 
 def dashboard_samples(user) -> tuple[float, float]:
+    from django.utils import timezone
+
     from chengguan.kpi.dashboard import dashboard_data
     from chengguan.kpi.rollups import open_snapshot_refresh, rollup_day
-
-    from django.utils import timezone
 
     today = timezone.localdate()
     for back in range(31):  # what `tick` keeps fresh: the trend's 30 days and today
