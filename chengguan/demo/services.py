@@ -19,6 +19,7 @@ from chengguan.cases.demo import cases_ensure, catalogue_ensure, responsibilitie
 from chengguan.cases.models import Category
 from chengguan.core.reference import read_text
 from chengguan.core.services import calendar_seed
+from chengguan.kpi.demo import kpi_ensure
 from chengguan.org.grid_planning import grids_plan
 from chengguan.org.models import Agency, Grid, Region
 from chengguan.org.services import agencies_build, boundaries_import, populations_load, regions_load
@@ -110,6 +111,7 @@ def demo_load(
         cases_ensure(say=say)
         penalty_cases_ensure(say=say)
         ratings_ensure(say=say)
+        kpi_ensure(say=say)
     open311_client_ensure(say=say)
 
 

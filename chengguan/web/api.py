@@ -73,6 +73,7 @@ def invalid_input(request, exc: ValidationError):
 
 
 from chengguan.cases.api import router as cases_router  # noqa: E402
+from chengguan.kpi.api import router as kpi_router  # noqa: E402
 from chengguan.org.api import router as org_router  # noqa: E402  (routers need `api` defined)
 from chengguan.penalties.api import router as penalties_router  # noqa: E402
 from chengguan.workforce.api import router as workforce_router  # noqa: E402
@@ -82,3 +83,4 @@ api.add_router("/org/", org_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/workforce/", workforce_router)
 api.add_router("/penalties/", penalties_router)
+api.add_router("/kpi/", kpi_router)
