@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db.models import CharField, Func
 
 from chengguan.core.models import CalendarDay, CalendarYear, OfficePeriod, Revision
 from chengguan.core.services import REVISION_CALENDAR
@@ -74,3 +75,22 @@ def provisional_years_needing_attention(today_year: int) -> list[int]:
             status=CalendarYear.Status.PROVISIONAL, year__lte=today_year + 1
         ).values_list("year", flat=True)
     )
+
+
+class SubjectId(Func):
+    """A row's UUID primary key as `Deadline.subject_id` and the ledger's subject spell it
+    (`str(uuid)`, with hyphens), to join them in SQL: PostgreSQL's uuid→text cast gives
+    that form; SQLite keeps 32 hex digits, re-hyphenated here."""
+
+    output_field = CharField()
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST({sql} AS text)", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        spans = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+        parts = " || '-' || ".join(f"substr({sql}, {a}, {n})" for a, n in spans)
+        return f"lower({parts})", list(params) * len(spans)

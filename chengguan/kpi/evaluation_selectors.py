@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
-from django.db import connection
 from django.db.models import (
-    CharField,
     DateTimeField,
     Exists,
     F,
@@ -31,7 +29,6 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Cast, Concat, Substr
 from django.utils import timezone
 
 from chengguan.accounts.roles import Role
@@ -40,6 +37,7 @@ from chengguan.cases.domain.workflow import Action, Clock, Status
 from chengguan.cases.models import Case, CaseEvent
 from chengguan.core.errors import DomainError, gettext_noop
 from chengguan.core.models import Deadline
+from chengguan.core.selectors import SubjectId
 from chengguan.kpi.domain.indicators import BY_KIND, Indicator, ObjectKind, Scoring
 from chengguan.kpi.models import Evaluation, IndicatorValue, Period, SatisfactionScore
 
@@ -147,24 +145,8 @@ class Spec:
         return self.case_ref != "pk"
 
 
-def _case_subject(outer: str):
-    """The outer case's key as `Deadline.subject_id` stores it (str(uuid), with hyphens).
-    PostgreSQL casts a uuid to that text; a database without a uuid type keeps 32 hex
-    digits, put back into the canonical form here."""
-    ref = Cast(OuterRef(outer), CharField())
-    if connection.features.has_native_uuid_field:
-        return ref
-    parts = [(1, 8), (9, 4), (13, 4), (17, 4), (21, 12)]
-    pieces = []
-    for index, (first, length) in enumerate(parts):
-        if index:
-            pieces.append(Value("-"))
-        pieces.append(Substr(ref, first, length))
-    return Concat(*pieces, output_field=CharField())
-
-
 def _deadlines(outer: str, kind: str | None = None) -> QuerySet[Deadline]:
-    rows = Deadline.objects.filter(subject_type="cases.case", subject_id=_case_subject(outer))
+    rows = Deadline.objects.filter(subject_type="cases.case", subject_id=SubjectId(OuterRef(outer)))
     return rows.filter(kind=kind) if kind else rows
 
 

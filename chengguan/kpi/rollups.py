@@ -36,12 +36,13 @@ from datetime import date, datetime, time, timedelta
 import h3
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from chengguan.cases.domain.workflow import OPEN, Action
 from chengguan.cases.models import Case, CaseEvent
 from chengguan.core.models import Deadline
+from chengguan.core.selectors import SubjectId
 from chengguan.kpi.models import DailyRollup, HexRollup, OpenSnapshot
 
 H3_RESOLUTION = 8
@@ -71,30 +72,11 @@ YESTERDAY_UNTIL_HOUR = 1
 Key = tuple
 
 
-class CaseKey(Func):
-    """A case's primary key as `Deadline.subject_id` spells it (`str(uuid)`, with hyphens):
-    PostgreSQL's uuid→text cast gives that form; SQLite keeps 32 hex digits, re-hyphenated
-    here."""
-
-    output_field = CharField()
-    arity = 1
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST({sql} AS text)", params
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        spans = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
-        parts = " || '-' || ".join(f"substr({sql}, {a}, {n})" for a, n in spans)
-        return f"lower({parts})", list(params) * len(spans)
-
-
 def late_clocks(case_ref) -> QuerySet[Deadline]:
     """The clocks of a case (`case_ref`: an expression for its pk) that ran late."""
-    return Deadline.objects.filter(subject_type="cases.case", subject_id=CaseKey(case_ref)).filter(
-        Q(overdue_at__isnull=False) | Q(stopped_at__gt=F("due_at"))
-    )
+    return Deadline.objects.filter(
+        subject_type="cases.case", subject_id=SubjectId(case_ref)
+    ).filter(Q(overdue_at__isnull=False) | Q(stopped_at__gt=F("due_at")))
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

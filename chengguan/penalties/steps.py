@@ -6,7 +6,6 @@ and the power holder. The steps themselves are in `services` (the ordinary proce
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +37,7 @@ from chengguan.penalties.selectors import (
     may_act_as_officer,
     penalty_cases_visible,
 )
+from chengguan.powers.discretion import measured_values
 from chengguan.powers.models import Power, PowerHolder
 from chengguan.workforce.domain.id_number import id_number_mask
 from chengguan.workforce.gate import enforcer_facts
@@ -200,24 +200,10 @@ class Party:
 
 
 def measured_facts(measured: dict[str, Any]) -> dict[str, str]:
-    """The measured facts the discretion benchmark reads ({"处数": "6"}), each a number ≥ 0;
-    blank values are left out (not measured)."""
-    facts = {}
-    for measure, value in measured.items():
-        text = str(value).strip()
-        if not text:
-            continue
-        try:
-            number = Decimal(text)
-        except ArithmeticError:
-            number = Decimal(-1)
-        if not number.is_finite() or number < 0:
-            raise DomainError(
-                gettext_noop("“%(measure)s”应为不小于零的数：%(value)s"),
-                measure=measure,
-                value=text,
-            )
-        facts[str(measure)[:40]] = text
+    """The measured facts the discretion benchmark reads ({"处数": "6"}), as typed; blank
+    values are left out (not measured), any other must be a number ≥ 0."""
+    facts = {str(k)[:40]: str(v).strip() for k, v in measured.items() if str(v).strip()}
+    measured_values(facts)
     return facts
 
 

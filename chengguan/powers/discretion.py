@@ -213,7 +213,8 @@ class Proposal:
     why: tuple[Note, ...]
 
 
-def _measured(facts: Mapping[str, Decimal | int | str]) -> dict[str, Decimal]:
+def measured_values(facts: Mapping[str, Decimal | int | str]) -> dict[str, Decimal]:
+    """The facts as numbers, or DomainError naming the first that is not a number ≥ 0."""
     measured = {}
     for measure, value in facts.items():
         if isinstance(value, float | bool):
@@ -256,7 +257,7 @@ def propose_tier(
     """
     if not benchmarks:
         return Proposal(None, None, None, (Note(gettext_noop("该事项裁量基准待发布")),))
-    measured = _measured(facts)
+    measured = measured_values(facts)
     used = list(dict.fromkeys(q.measure for b in benchmarks for q in b.quantities))
     given = [measure for measure in used if measure in measured]
     if not given:
