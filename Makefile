@@ -29,7 +29,7 @@ run: install
 	.venv/bin/waitress-serve --listen=127.0.0.1:$(PORT) --threads=8 config.wsgi:application
 
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	.venv/bin/ruff check .
