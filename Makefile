@@ -39,11 +39,12 @@ messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=.tools
 	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=.tools
 
-bench: install  # case_flow and intake need PostgreSQL at 127.0.0.1:5432 (trust auth)
+bench: install  # case_flow, intake and kpi need PostgreSQL at 127.0.0.1:5432 (trust auth)
 	$(PY) bench/workcal.py
 	$(PY) bench/locate.py
 	$(PY) bench/case_flow.py
 	$(PY) bench/intake.py
+	$(PY) bench/kpi.py --quick
 
 clean:
 	rm -rf .venv .tools var
