@@ -277,11 +277,3 @@ def grade(value: Decimal | None, bands=DEFAULT_GRADES, lowest: str = "E") -> str
 
 def default_weights(kind: ObjectKind) -> dict[str, Decimal]:
     return {item.code: item.weight for item in BY_KIND[kind] if item.applicable}
-
-
-def csv_weight(text: str) -> Decimal | None:
-    """ "40% (code in EV1 uses 0.1 …)" → 40; blank → None."""
-    head = (text or "").strip().split("%")[0].strip()
-    if not head:
-        return None
-    return Decimal(head)

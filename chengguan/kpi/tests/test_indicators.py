@@ -15,6 +15,12 @@ D = Decimal
 DATA = Path(__file__).resolve().parents[3] / "data" / "evaluation_indicators.csv"
 
 
+def csv_weight(text: str) -> Decimal | None:
+    """"40% (code in EV1 uses 0.1 …)" → 40; blank → None."""
+    head = (text or "").strip().split("%")[0].strip()
+    return Decimal(head) if head else None
+
+
 def test_every_indicator_of_the_csv_is_defined_with_its_weight():
     names = {
         "区域": ind.ObjectKind.AREA,
@@ -31,7 +37,7 @@ def test_every_indicator_of_the_csv_is_defined_with_its_weight():
         kind = names[row["object"].split("(")[0]]
         defined = {i.name: i for i in ind.BY_KIND[kind]}
         assert row["indicator"] in defined, row
-        weight = ind.csv_weight(row["weight_in_composite"])
+        weight = csv_weight(row["weight_in_composite"])
         assert defined[row["indicator"]].weight == (weight or 0)
 
 
