@@ -158,6 +158,13 @@ class Deadline(UUIDModel):
         indexes = [
             models.Index(fields=["subject_type", "subject_id"]),
             models.Index(fields=["stopped_at", "due_at"]),
+            # The running clocks in due order (the dashboard's most overdue cases): without
+            # it PostgreSQL walks the due_at index over every stopped clock (20 s at 10 M).
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(stopped_at__isnull=True),
+                name="deadline_running_due",
+            ),
         ]
         verbose_name = _("时限")
         verbose_name_plural = _("时限")
