@@ -81,8 +81,20 @@ def city_outline() -> dict | None:
     ]
     if not shapes:
         return None
-    outline = shapely.simplify(shapely.union_all(shapes), 0.002)
-    return json.loads(shapely.to_geojson(outline))
+    outline = json.loads(shapely.to_geojson(shapely.simplify(shapely.union_all(shapes), 0.002)))
+    return _rounded(outline)
+
+
+def _rounded(value):
+    """Coordinates to 5 decimals (about 1 m, finer than the ~200 m simplification): smaller
+    pages, and no long digit runs a scan for phone numbers would mistake for one."""
+    if isinstance(value, float):
+        return round(value, 5)
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
 
 
 # ---------------------------------------------------------------- tracking
